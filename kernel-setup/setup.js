@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * One-command set-up, run by `npm install` (postinstall) and by `npm run setup`. Idempotent: a second run
+ * changes nothing.
+ *
+ *   1. Links the project into node_modules/gradscope, so notebooks write `import ... from 'gradscope'`.
+ *   2. Compiles src/ to dist/ with type declarations (tslab imports compiled JavaScript, not src/*.ts).
+ *   3. Creates the Python venv .venv from kernel-setup/requirements.txt (JupyterLab, nbclient, plotly's
+ *      JupyterLab renderer), reinstalling only when that file changes.
+ *   4. Registers the kernelspec `gradscope` inside .venv, starting the project's own tslab.
+ *
+ * Environment:
+ *   GRADSCOPE_SKIP_PYTHON=1   skip steps 3 and 4 (Node side only).
+ *   PYTHON=/path/to/python3   the Python used to create .venv (default: python3).
+ *   GRADSCOPE_PIP_ARGS="..."  extra arguments for pip install (for example an --index-url).
+ */
+'use strict';
+const childProcess = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const paths = require('./paths');
+
+function say(message) {
+  console.log(`[gradscope setup] ${message}`);
+}
+
+function run(command, args, options = {}) {
+  const result = childProcess.spawnSync(command, args, { stdio: 'inherit', cwd: paths.root, ...options });
+  if (result.error) throw new Error(`could not run ${command}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with status ${result.status}`);
+}
+
+function writeIfChanged(file, content) {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === content) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return true;
+}
+
+function linkPackage() {
+  const link = path.join(paths.root, 'node_modules', 'gradscope');
+  const target = '..';
+  try {
+    if (fs.readlinkSync(link) === target) return;
+    fs.unlinkSync(link);
+  } catch (error) {
+    if (error.code !== 'ENOENT' && error.code !== 'EINVAL') throw error;
+    if (error.code === 'EINVAL') {
+      throw new Error(`${link} exists and is not a link; remove it and run \`npm run setup\` again`);
+    }
+  }
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(target, link, 'dir');
+  say('linked node_modules/gradscope -> the project, for `import ... from "gradscope"`');
+}
+
+function build() {
+  const tsc = path.join(paths.root, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!fs.existsSync(tsc)) {
+    if (fs.existsSync(path.join(paths.root, 'dist', 'index.js'))) {
+      say('typescript is not installed (production install?); keeping the existing dist/');
+      return;
+    }
+    throw new Error('typescript is not installed, so src/ cannot be compiled: run `npm install` without --omit=dev');
+  }
+  run(process.execPath, [tsc, '-p', 'tsconfig.json']);
+  say('compiled src/ to dist/');
+}
+
+function findPython() {
+  const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', 'python'];
+  for (const candidate of candidates) {
+    const probe = childProcess.spawnSync(
+      candidate,
+      ['-c', 'import sys, venv, ensurepip; print("%d.%d" % sys.version_info[:2])'],
+      { encoding: 'utf8' },
+    );
+    if (probe.status === 0) {
+      const [major, minor] = probe.stdout.trim().split('.').map(Number);
+      if (major === 3 && minor >= 9) return { python: candidate, version: probe.stdout.trim() };
+    }
+  }
+  return undefined;
+}
+
+function explainMissingPython() {
+  const lines = [
+    'Python 3.9+ with the venv module was not found, so JupyterLab and the `gradscope` kernel were not set up.',
+    'The Node side (the library in dist/) is ready. To get the notebooks, install Python and run `npm run setup`:',
+    '  Debian/Ubuntu:  sudo apt-get install python3 python3-venv',
+    '  Fedora:         sudo dnf install python3',
+    '  macOS:          brew install python',
+    '  or point PYTHON=/path/to/python3 at an existing one.',
+  ];
+  for (const line of lines) say(line);
+}
+
+function sha256(file) {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function setUpVenv(python) {
+  if (!fs.existsSync(paths.venvPython)) {
+    say(`creating .venv with ${python.python} (Python ${python.version})`);
+    run(python.python, ['-m', 'venv', paths.venv]);
+  }
+  const wanted = sha256(paths.requirements);
+  const have = fs.existsSync(paths.requirementsStamp) ? fs.readFileSync(paths.requirementsStamp, 'utf8').trim() : '';
+  if (have === wanted) {
+    say('.venv is up to date with kernel-setup/requirements.txt');
+    return;
+  }
+  say('installing JupyterLab, nbclient and the Plotly renderer into .venv (about a minute)');
+  // --retries 0: where only a local mirror is reachable, pip would otherwise wait through retries of the
+  // unreachable default index for every package.
+  const extra = (process.env.GRADSCOPE_PIP_ARGS || '').split(/\s+/).filter(Boolean);
+  run(paths.venvPython, [
+    '-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '--retries', '0',
+    '-r', paths.requirements, ...extra,
+  ]);
+  fs.writeFileSync(paths.requirementsStamp, `${wanted}\n`);
+}
+
+function registerKernel() {
+  const spec = {
+    argv: [process.execPath, paths.kernelEntry, '{connection_file}'],
+    display_name: paths.KERNEL_DISPLAY_NAME,
+    language: 'typescript',
+    interrupt_mode: 'signal',
+    env: { GRADSCOPE_ROOT: paths.root },
+    metadata: { gradscope: { root: paths.root } },
+  };
+  const changed = writeIfChanged(path.join(paths.kernelDir, 'kernel.json'), `${JSON.stringify(spec, null, 2)}\n`);
+  say(changed ? `registered the kernelspec '${paths.KERNEL_NAME}' in .venv` : `kernelspec '${paths.KERNEL_NAME}' is up to date`);
+}
+
+function main() {
+  linkPackage();
+  build();
+  if (process.env.GRADSCOPE_SKIP_PYTHON === '1') {
+    say('GRADSCOPE_SKIP_PYTHON=1: skipping the Python venv and the kernelspec');
+    return;
+  }
+  const python = findPython();
+  if (!python) {
+    explainMissingPython();
+    return;
+  }
+  setUpVenv(python);
+  registerKernel();
+  if (!paths.findChromium()) {
+    say('note: Chromium was not found; charts still show in JupyterLab, but PNG/SVG snapshots need it');
+    say('      (Debian/Ubuntu: sudo apt-get install chromium). `npm run doctor` checks the whole set-up.');
+  }
+  say('done. `npm start` opens the lessons in JupyterLab.');
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`[gradscope setup] failed: ${error.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,79 @@
+/**
+ * Small validators shared by every public function. Each throws an Error that names the function, the
+ * field, the value seen and what is allowed, for example:
+ *   mlp: depth is -3; allowed: an integer from 1 to 200
+ */
+
+/** Shows a value the way a user typed it (strings quoted, arrays short). */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return value.length > 6 ? `an array of length ${value.length}` : JSON.stringify(value);
+  if (value !== null && typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : 'an object';
+  }
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function fail(where: string, field: string, value: unknown, allowed: string): never {
+  throw new Error(`${where}: ${field} is ${show(value)}; allowed: ${allowed}`);
+}
+
+export function checkInt(where: string, field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(where, field, value, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function checkNumber(
+  where: string,
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+  options: { minExclusive?: boolean } = {},
+): number {
+  const lowOk = options.minExclusive ? (value as number) > min : (value as number) >= min;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !lowOk || value > max) {
+    const low = options.minExclusive ? `greater than ${min}` : `at least ${min}`;
+    fail(where, field, value, `a finite number ${low} and at most ${max}`);
+  }
+  return value;
+}
+
+export function checkOneOf<T extends string>(where: string, field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    fail(where, field, value, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  }
+  return value as T;
+}
+
+export function checkBool(where: string, field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') fail(where, field, value, 'true or false');
+  return value;
+}
+
+export function checkSeedValue(where: string, value: unknown): number {
+  return checkInt(where, 'seed', value, 0, 0xffffffff);
+}
+
+/** Throws when `options` is not a plain object or has a key not in `known` (catches typos like 'activaton'). */
+export function checkKeys(where: string, options: unknown, known: readonly string[], what = 'options'): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    fail(where, what, options, `an object with some of the fields ${known.join(', ')}`);
+  }
+  for (const key of Object.keys(options as object)) {
+    if (!known.includes(key)) {
+      throw new Error(`${where}: unknown field '${key}' in ${what}; allowed fields: ${known.join(', ')}`);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The notebooks, run for real: every notebook in notebooks/ is executed through the `gradscope` kernel
+ * by nbclient, in a fresh kernel each, and saved to build/executed/ (the browser test and `npm run figures`
+ * read those copies).
+ *
+ * Policy: notebooks are committed *without* outputs (clean diffs, no stale numbers). Readers get the charts
+ * by running them, or from `npm run figures`. The first block below enforces that policy.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..', '..');
+const notebookDir = path.join(root, 'notebooks');
+const executedDir = path.join(root, 'build', 'executed');
+const python = path.join(root, '.venv', 'bin', 'python');
+const runner = path.join(__dirname, 'run_notebook.py');
+const FINDING = 'application/vnd.gradscope.finding+json';
+
+const notebooks = fs
+  .readdirSync(notebookDir)
+  .filter((name) => name.endsWith('.ipynb'))
+  .sort();
+
+/** Lesson notebooks are the numbered ones after the start page; each must show a chart and a finding. */
+const isLesson = (name: string) => /^\d\d-/.test(name) && !name.startsWith('00-');
+
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: { output_type: string; data?: Record<string, unknown>; metadata?: Record<string, unknown> }[];
+  execution_count?: number | null;
+}
+interface Notebook {
+  cells: Cell[];
+  metadata: { kernelspec?: { name?: string; display_name?: string; language?: string } };
+}
+
+const read = (file: string): Notebook => JSON.parse(fs.readFileSync(file, 'utf8'));
+const text = (source: string | string[]) => (Array.isArray(source) ? source.join('') : source);
+
+test('the lesson sequence is there', () => {
+  expect(notebooks).toEqual(expect.arrayContaining(['00-start-here.ipynb', '01-sigmoid-saturation.ipynb']));
+});
+
+describe.each(notebooks)('%s as committed', (name) => {
+  const notebook = read(path.join(notebookDir, name));
+
+  test('opens on the gradscope kernel', () => {
+    expect(notebook.metadata.kernelspec).toEqual(
+      expect.objectContaining({ name: 'gradscope', display_name: 'TypeScript (gradscope)', language: 'typescript' }),
+    );
+  });
+
+  test('is committed without outputs', () => {
+    const dirty = notebook.cells
+      .map((cell, index) => ({ cell, index }))
+      .filter(({ cell }) => cell.cell_type === 'code' && ((cell.outputs ?? []).length > 0 || cell.execution_count != null))
+      .map(({ index }) => index);
+    if (dirty.length) {
+      throw new Error(`${name}: cells ${dirty.join(', ')} carry outputs; clear them (Edit > Clear Outputs of All Cells) before committing`);
+    }
+  });
+
+  test('starts with a title and imports the library from the package index', () => {
+    expect(notebook.cells[0].cell_type).toBe('markdown');
+    expect(text(notebook.cells[0].source)).toMatch(/^# /);
+    const code = notebook.cells.filter((c) => c.cell_type === 'code').map((c) => text(c.source)).join('\n');
+    expect(code).toMatch(/from 'gradscope'/);
+    expect(code).not.toMatch(/\.\.\/src\//);
+  });
+});
+
+describe.each(notebooks)('%s executed in a fresh gradscope kernel', (name) => {
+  test('runs without an error output or a timeout', () => {
+    fs.mkdirSync(executedDir, { recursive: true });
+    const output = path.join(executedDir, name);
+    const run = spawnSync(python, [runner, path.join(notebookDir, name), output, '--timeout', '900'], {
+      encoding: 'utf8',
+      cwd: root,
+      timeout: 20 * 60 * 1000,
+    });
+    if (run.error) throw new Error(`${name}: could not start nbclient: ${run.error.message} (run \`npm run setup\`)`);
+    const lastLine = run.stdout.trim().split('\n').pop() ?? '';
+    let summary: { failure: { kind: string; message: string } | null; failed_cell: { index: number; first_line: string } | null; charts: number; seconds: number };
+    try {
+      summary = JSON.parse(lastLine);
+    } catch {
+      throw new Error(`${name}: the runner did not report (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
+    }
+    if (summary.failure) {
+      const where = summary.failed_cell ? `cell ${summary.failed_cell.index} (${summary.failed_cell.first_line})` : 'an unknown cell';
+      throw new Error(`${name}: ${summary.failure.kind} in ${where}:\n${summary.failure.message}`);
+    }
+    expect(run.status).toBe(0);
+
+    const executed = read(output);
+    const outputs = executed.cells.flatMap((cell) => cell.outputs ?? []);
+    const charts = outputs.filter((o) => o.data && 'application/vnd.plotly.v1+json' in o.data);
+    const findings = outputs
+      .filter((o) => o.data && FINDING in o.data)
+      .map((o) => o.data![FINDING] as { id: string; statement: string; holds: boolean; value: number });
+    if (isLesson(name)) {
+      expect(charts.length).toBeGreaterThanOrEqual(1);
+      expect(findings.length).toBeGreaterThanOrEqual(1);
+    }
+    const broken = findings.filter((f) => !f.holds);
+    if (broken.length) {
+      throw new Error(`${name}: measured findings do not hold: ${broken.map((f) => `${f.id}: ${f.statement} (measured ${f.value})`).join('; ')}`);
+    }
+    for (const chart of charts) {
+      // Every chart carries a one-line text description and a figure Plotly can draw.
+      expect(typeof chart.data!['text/plain']).toBe('string');
+      const figure = chart.data!['application/vnd.plotly.v1+json'] as { data: unknown[]; layout: object };
+      expect(Array.isArray(figure.data)).toBe(true);
+      expect(figure.data.length).toBeGreaterThan(0);
+    }
+  }, 20 * 60 * 1000);
+});
