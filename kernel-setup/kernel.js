@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `gradscope` Jupyter kernel: the project's own tslab, started with the project's environment.
+ * The `gradscope` Jupyter kernel: TypeScript through tslab's compiler and executor, speaking the Jupyter
+ * messaging protocol with the kernel in kernel-setup/kernel/ (see KERNEL.md for what it adds to tslab).
  *
  * Jupyter runs `node kernel-setup/kernel.js <connection_file>` (see the kernel.json written by setup.js).
  * The working directory is the notebook's folder, so `import ... from 'gradscope'` resolves through the
@@ -15,5 +16,9 @@ if (!connectionFile) {
   process.exit(2);
 }
 process.env.GRADSCOPE_ROOT = process.env.GRADSCOPE_ROOT || path.resolve(__dirname, '..');
-const { startKernel } = require(path.join(__dirname, '..', 'node_modules', 'tslab', 'dist', 'main.js'));
-startKernel({ configPath: connectionFile, enableFindLocal: false, jsKernel: false, globalVersion: '' });
+const { Kernel } = require('./kernel/server');
+
+new Kernel({ connectionFile, root: process.env.GRADSCOPE_ROOT }).start().catch((error) => {
+  console.error(`gradscope kernel: could not start: ${error && error.stack ? error.stack : error}`);
+  process.exit(1);
+});

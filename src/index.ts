@@ -10,6 +10,7 @@
  *   await ready();
  */
 export * from './backend';
+export * from './random';
 export * from './datasets';
 export * from './models';
 export * from './probes';
@@ -18,3 +19,4 @@ export * from './diagnosis';
 export * from './plots';
 export * from './display';
 export * from './export';
+export * from './lessons';

@@ -1,1 +1,241 @@
-export {};
+/**
+ * Charts in a notebook.
+ *
+ * `await show(fig)` sends one display_data message whose bundle holds three views of the same chart:
+ *
+ *   - `application/vnd.plotly.v1+json`: the figure itself. JupyterLab draws it as an interactive Plotly chart
+ *     (the jupyterlab-plotly extension), also in a saved notebook opened later, which is "untrusted".
+ *     `npm run figures` reads the figures back from this entry of the executed notebooks.
+ *   - `image/png`: a static snapshot, so that GitHub, nbviewer and nbconvert, which run no JavaScript,
+ *     still show the chart. Drawn by headless Chromium when it is installed.
+ *   - `text/plain`: one line saying what the chart shows.
+ *
+ * `liveChart(fig)` shows a chart that can be redrawn in place while a model trains; updates are throttled
+ * so that drawing does not slow training down.
+ *
+ * Outside a Jupyter kernel (plain Node, tests) nothing is sent: show() prints the text line and returns
+ * the bundle.
+ */
+import { randomBytes } from 'crypto';
+import { figureName, figureSummary } from '../plots/figure';
+import { CHROMIUM_HINT, chromiumStatus, renderImage } from '../export/chromium';
+import { imageSize } from '../export/files';
+
+/** The MIME type JupyterLab's Plotly renderer draws. */
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+/** A Jupyter MIME bundle: `data` maps MIME types to content, `metadata` holds per-type hints (image size). */
+export interface MimeBundle {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * True when `value` is a Plotly figure: a plain object whose `data` is an array and `layout` an object.
+ * A kernel can use it to show a figure left as the last expression of a cell as a chart.
+ */
+export function isFigure(value: unknown): value is { data: unknown[]; layout: Record<string, unknown> } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const candidate = value as { data?: unknown; layout?: unknown };
+  return (
+    Array.isArray(candidate.data) &&
+    candidate.layout !== null &&
+    typeof candidate.layout === 'object' &&
+    !Array.isArray(candidate.layout)
+  );
+}
+
+export interface ShowOptions {
+  /** Include the static PNG snapshot. Default true (when Chromium is available). */
+  png?: boolean;
+  /** Snapshot size in CSS pixels. Default 900 x the figure's layout.height (or 500). */
+  width?: number;
+  height?: number;
+}
+
+let noImageNoticeGiven = false;
+
+function checkShowable(fig: unknown, field: string): { data: unknown[]; layout: Record<string, unknown> } {
+  if (!isFigure(fig)) {
+    const seen =
+      fig === null || typeof fig !== 'object'
+        ? JSON.stringify(fig) ?? String(fig)
+        : `an object with keys ${Object.keys(fig as object).join(', ') || '(none)'}`;
+    throw new Error(
+      `${field} should be a Plotly figure {data: [...], layout: {...}}, such as gradientNormByLayerFigure(...) ` +
+        `returns; got ${seen}.`,
+    );
+  }
+  return fig;
+}
+
+/** The text/plain line: "Chart <name>: <summary>". */
+function textLine(fig: { data: unknown[]; layout: Record<string, unknown> }, note?: string): string {
+  const line = `Chart ${figureName(fig)}: ${figureSummary(fig)}`;
+  return note ? `${line}\n${note}` : line;
+}
+
+/** The bundle without the PNG: fast, used for throttled live updates. */
+function quickBundle(fig: { data: unknown[]; layout: Record<string, unknown> }, note?: string): MimeBundle {
+  // A JSON round trip makes the figure plain data: no undefined, no typed arrays, NaN becomes null.
+  const plain = JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout }));
+  return { data: { [PLOTLY_MIME]: plain, 'text/plain': textLine(fig, note) }, metadata: {} };
+}
+
+/**
+ * The MIME bundle show() sends: Plotly JSON, a PNG snapshot (when Chromium is available and `png` is not
+ * false) and a text line. A kernel can send it as the rich result of a cell.
+ */
+export async function mimeBundle(fig: unknown, options: ShowOptions = {}): Promise<MimeBundle> {
+  const figure = checkShowable(fig, 'fig');
+  if (options.png === false) return quickBundle(figure);
+  const status = chromiumStatus();
+  let note: string | undefined;
+  let png: Buffer | undefined;
+  if (status.available) {
+    try {
+      png = await renderImage(figure, 'png', imageSize(figure, { ...options, scale: 1 }));
+    } catch (error) {
+      if (!noImageNoticeGiven) note = `(No static image: ${error instanceof Error ? error.message : String(error)})`;
+    }
+  } else if (!noImageNoticeGiven) {
+    note =
+      `(No static image: ${status.reason ?? 'Chromium is not available'}. The chart is interactive in ` +
+      `JupyterLab; GitHub and nbviewer will show only this text. To add images, ${CHROMIUM_HINT}.)`;
+  }
+  if (note) noImageNoticeGiven = true;
+  const bundle = quickBundle(figure, note);
+  if (png) {
+    const size = imageSize(figure, options);
+    bundle.data['image/png'] = png.toString('base64');
+    bundle.metadata['image/png'] = { width: size.width, height: size.height };
+  }
+  return bundle;
+}
+
+type DisplayWriter = (
+  message: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
+  update: boolean,
+) => void;
+
+/** tslab's function that sends display_data to the notebook, or undefined outside a tslab kernel. */
+function kernelWriter(): DisplayWriter | undefined {
+  try {
+    // Loaded lazily: the library also runs in plain Node and in tests, where tslab is not running.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: DisplayWriter | null };
+    return typeof jupyter.lastWriteDisplayData === 'function' ? jupyter.lastWriteDisplayData : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when running inside a tslab Jupyter kernel (so show() draws in the notebook). */
+export function inNotebook(): boolean {
+  return kernelWriter() !== undefined;
+}
+
+function send(bundle: MimeBundle, displayId: string | undefined, update: boolean): boolean {
+  const write = kernelWriter();
+  if (!write) return false;
+  write({ data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} }, update);
+  return true;
+}
+
+/**
+ * Shows a figure in the notebook as an interactive chart with a static PNG snapshot and a text line.
+ * Outside a notebook it prints the text line. Resolves to nothing, so that `await show(fig)` as the last
+ * line of a cell prints nothing more; use mimeBundle(fig) to get the bundle itself.
+ *
+ * @example
+ *   await show(gradientNormByLayerFigure(records));
+ */
+export async function show(fig: unknown, options: ShowOptions = {}): Promise<void> {
+  const bundle = await mimeBundle(fig, options);
+  if (!send(bundle, undefined, false)) console.log(bundle.data['text/plain']);
+}
+
+export interface LiveChartOptions extends ShowOptions {
+  /** Least time between two redraws, in milliseconds. Default 500. */
+  intervalMs?: number;
+}
+
+/** A chart in the notebook that can be redrawn in place. */
+export interface LiveChart {
+  /** The Jupyter display id of the chart. */
+  readonly displayId: string;
+  /** Number of redraws actually sent so far (updates in between are merged). */
+  readonly redraws: number;
+  /**
+   * Replaces the chart's figure. Cheap to call every step: it redraws at most once per `intervalMs`;
+   * a figure that arrives sooner waits and is drawn later (or replaced by a newer one).
+   */
+  update(fig: unknown): void;
+  /** Draws the last figure (or `fig`) with its PNG snapshot and stops updating. Always await it. */
+  done(fig?: unknown): Promise<void>;
+}
+
+/**
+ * Shows a chart that training code can update in place.
+ *
+ * The first figure is drawn right away without a PNG. `update(fig)` redraws at most every 500 ms (so the
+ * notebook is not flooded and training is not slowed), and `done()` draws the final figure with its PNG,
+ * which is what a saved notebook and `npm run figures` keep.
+ *
+ * @example
+ *   const live = await liveChart(lossCurvesFigure([]));
+ *   for (let step = 0; step < 1000; step++) {
+ *     ...
+ *     live.update(lossCurvesFigure(history));
+ *   }
+ *   await live.done();
+ */
+export async function liveChart(fig: unknown, options: LiveChartOptions = {}): Promise<LiveChart> {
+  let latest = checkShowable(fig, 'fig');
+  const interval = options.intervalMs ?? 500;
+  if (!(interval >= 0)) throw new Error(`options.intervalMs should be a number of milliseconds >= 0; got ${interval}.`);
+  const displayId = `gradscope-${randomBytes(8).toString('hex')}`;
+  let lastSent = Date.now();
+  let pending = false;
+  let timer: NodeJS.Timeout | undefined;
+  let finished = false;
+  let redraws = 0;
+  send(quickBundle(latest), displayId, false);
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!pending || finished) return;
+    pending = false;
+    lastSent = Date.now();
+    redraws++;
+    send(quickBundle(latest), displayId, true);
+  };
+
+  return {
+    displayId,
+    get redraws() {
+      return redraws;
+    },
+    update(next: unknown) {
+      if (finished) throw new Error('This live chart is done; start another with liveChart(fig).');
+      latest = checkShowable(next, 'fig');
+      pending = true;
+      const wait = lastSent + interval - Date.now();
+      if (wait <= 0) flush();
+      else if (!timer) timer = setTimeout(flush, wait);
+    },
+    async done(next?: unknown) {
+      if (next !== undefined) latest = checkShowable(next, 'fig');
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      finished = true;
+      pending = false;
+      const bundle = await mimeBundle(latest, options);
+      redraws++;
+      if (!send(bundle, displayId, true)) console.log(bundle.data['text/plain']);
+    },
+  };
+}

@@ -1,1 +1,18 @@
-export {};
+/**
+ * Figures to files: saveFigure writes HTML (offline), SVG, PNG, JSON and CSV; the Chromium helpers draw
+ * static images and are shared with the notebook display.
+ */
+export { saveFigure, figureHtml, figureCsv, figureJson, imageSize, FIGURE_FORMATS } from './files';
+export type { FigureFormat, SaveFigureOptions, SaveFigureResult } from './files';
+export {
+  renderImage,
+  closeBrowser,
+  chromiumStatus,
+  findChromium,
+  plotlyJsSource,
+  plotlyJsPath,
+  plotlyJsVersion,
+  CHROMIUM_FLAGS,
+  CHROMIUM_HINT,
+} from './chromium';
+export type { ImageSize, ImageFormat } from './chromium';

@@ -33,21 +33,6 @@ export interface Figure {
 /** Names allowed for figures: lower case letters, digits and single dashes, as in `loss-curves`. */
 export const FIGURE_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/**
- * True when `value` looks like a Plotly figure: a plain object with an array `data` and an object `layout`.
- * It does not need to come from gradscope; a figure written by hand is a figure too.
- */
-export function isFigure(value: unknown): value is { data: unknown[]; layout: Record<string, unknown> } {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const candidate = value as { data?: unknown; layout?: unknown };
-  return (
-    Array.isArray(candidate.data) &&
-    candidate.layout !== null &&
-    typeof candidate.layout === 'object' &&
-    !Array.isArray(candidate.layout)
-  );
-}
-
 /** Turns any text into a figure name: `"Gradient norm / layer"` -> `gradient-norm-layer`. */
 export function slug(text: string): string {
   const cleaned = text

@@ -7,6 +7,7 @@
  * every chart of a notebook. Re-running a notebook from the top in a fresh kernel gives the same colours.
  * `setColor(name, colour)` pins one by hand; `resetColors()` starts over.
  */
+import type { Layout } from './figure';
 
 /**
  * The palette: Okabe and Ito's colour-blind-safe set (yellow left out: it vanishes on white), then four
@@ -86,15 +87,43 @@ export const IMAGE_HEIGHT = 500;
 
 const FONT = { family: 'Helvetica Neue, Helvetica, Arial, sans-serif', size: 13, color: '#222' };
 
+/**
+ * Breaks a long title into lines of about `width` characters at ', ' / '; ' / ': ' or spaces (Plotly does not
+ * wrap titles). Text that already has a <br> is left alone; tags such as <sub> count as no width.
+ */
+export function wrapTitle(text: string, width = 90): string {
+  if (/<br\s*\/?>/i.test(text)) return text;
+  const visible = (t: string) => t.replace(/<[^>]+>/g, '').length;
+  if (visible(text) <= width) return text;
+  const parts = text.split(/(?<=[,;:] )|(?<= )/);
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    if (line && visible(line + part) > width) {
+      lines.push(line.trimEnd());
+      line = '';
+    }
+    line += part;
+  }
+  if (line) lines.push(line.trimEnd());
+  return lines.join('<br>');
+}
+
+/** Room above the plot for a title of this many lines (<br> separated). */
+export function topMargin(title: string): number {
+  return 50 + 22 * title.split(/<br\s*\/?>/i).length;
+}
+
 /** The layout every builder starts from; `title` is the finding, `summary` the one-line alt text. */
-export function baseLayout(options: { name: string; title: string; summary: string; height?: number }): Record<string, unknown> {
+export function baseLayout(options: { name: string; title: string; summary: string; height?: number }): Layout {
+  const title = wrapTitle(options.title);
   return {
     meta: { name: options.name, summary: options.summary },
-    title: { text: options.title, x: 0.01, xanchor: 'left', font: { size: 16 } },
+    title: { text: title, x: 0.01, xanchor: 'left', font: { size: 16 } },
     font: FONT,
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
-    margin: { l: 80, r: 30, t: 70, b: 60 },
+    margin: { l: 80, r: 30, t: topMargin(title), b: 60 },
     height: options.height ?? IMAGE_HEIGHT,
     hovermode: 'closest',
     legend: { bgcolor: 'rgba(255,255,255,0.8)', bordercolor: '#ddd', borderwidth: 1 },
@@ -110,6 +139,7 @@ export function linearAxis(title: string, extra: Record<string, unknown> = {}): 
     ticks: 'outside',
     gridcolor: '#eee',
     zeroline: false,
+    automargin: true,
     ...extra,
   };
 }
@@ -166,7 +196,8 @@ export function logAxis(title: string, range: LogRange | [number, number], extra
   return {
     type: 'log',
     title: { text: title },
-    range: [decades[0], decades[1]],
+    // A little room past the end decades so that a point at exactly 10^k is not cut by the frame.
+    range: [decades[0] - 0.08, decades[1] + 0.08],
     dtick: decadeStep(decades),
     exponentformat: 'power',
     showexponent: 'all',
@@ -175,6 +206,7 @@ export function logAxis(title: string, range: LogRange | [number, number], extra
     ticks: 'outside',
     gridcolor: '#eee',
     zeroline: false,
+    automargin: true,
     ...extra,
   };
 }
@@ -191,7 +223,8 @@ export function underflowNote(symbolWord = '▼'): Record<string, unknown> {
     xref: 'paper',
     yref: 'paper',
     x: 0,
-    y: -0.16,
+    y: 0,
+    yshift: -58,
     xanchor: 'left',
     yanchor: 'top',
     showarrow: false,

@@ -1,1 +1,8 @@
-export {};
+/**
+ * Training: losses, optimizers and the training loop that runs the probes.
+ */
+export * from './losses';
+export * from './optimizers';
+export * from './clipping';
+export * from './progress';
+export * from './train';

@@ -1,0 +1,201 @@
+'use strict';
+/**
+ * TypeScript execution: tslab's converter and executor, used through their exported functions.
+ *
+ * tslab's executor reports through the `console` object it is given: the last expression's value through
+ * `log`, what a cell threw (or the compiler's diagnostics) through `error`. The engine passes its own object
+ * to collect these, wraps the converter to keep the compiled output and diagnostics of every cell, and gives
+ * each cell's script a file name of its own so that stack frames can be mapped back to the cell.
+ */
+const path = require('path');
+const vm = require('vm');
+const util = require('util');
+const errors = require('./errors');
+
+const CELL_PREFIXES = ['(function(exports, require) { ', '(async function(exports, require) { '];
+const DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
+
+function tslabDir(root) {
+  return path.dirname(require.resolve('tslab/package.json', { paths: [root, __dirname] }));
+}
+
+class Engine {
+  constructor({ root, cwd = process.cwd() }) {
+    const dir = tslabDir(root);
+    this.tslab = {
+      dir,
+      converter: require(path.join(dir, 'dist', 'converter.js')),
+      executor: require(path.join(dir, 'dist', 'executor.js')),
+      inspect: require(path.join(dir, 'dist', 'inspect.js')),
+      jupyter: require(path.join(dir, 'dist', 'jupyter.js')),
+    };
+    this.ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [dir] }));
+    this.cwd = cwd;
+    this.cells = new Map(); // script id -> { label, tsLines, jsLines, lineCache }
+    this.nextScriptId = 1;
+    this.pending = null; // the cell about to be handed to vm.runInThisContext
+    this.run = null; // what the running cell reported
+    this.converters = this.createConverterSet();
+    this.patchVm();
+    this.executor = this.tslab.executor.createExecutor(cwd, this.converters, {
+      log: (value) => this.onValue(value),
+      error: (...args) => this.onError(args),
+    });
+  }
+
+  createConverterSet() {
+    const engine = this;
+    const { createConverter } = this.tslab.converter;
+    let node = null;
+    let browser = null;
+    const wrap = (converter) => {
+      const convert = converter.convert;
+      converter.convert = function (prevDecl, src) {
+        const result = convert.call(this, prevDecl, src);
+        if (engine.run) engine.run.conversion = result;
+        return result;
+      };
+      return converter;
+    };
+    return {
+      get node() {
+        if (!node) node = wrap(createConverter({ isJS: false, isBrowser: false }));
+        return node;
+      },
+      get browser() {
+        if (!browser) browser = wrap(createConverter({ isJS: false, isBrowser: true }));
+        return browser;
+      },
+      get warm() {
+        return node !== null;
+      },
+      close() {
+        if (node) node.close();
+        if (browser) browser.close();
+      },
+    };
+  }
+
+  /** Names tslab's cell scripts `cell[<id>]` (only those: any other use of vm is left alone). */
+  patchVm() {
+    const engine = this;
+    const runInThisContext = vm.runInThisContext;
+    vm.runInThisContext = function (code, options) {
+      const pending = engine.pending;
+      if (pending && typeof code === 'string' && CELL_PREFIXES.some((p) => code.startsWith(p))) {
+        engine.pending = null;
+        const id = engine.nextScriptId++;
+        engine.cells.set(id, { label: pending.label, tsLines: pending.tsLines, jsLines: code.split('\n'), lineCache: new Map() });
+        if (engine.cells.size > 500) engine.cells.delete(engine.cells.keys().next().value);
+        const opts = options && typeof options === 'object' ? { ...options } : {};
+        opts.filename = `cell[${id}]`;
+        return runInThisContext.call(this, code, opts);
+      }
+      return runInThisContext.apply(this, arguments);
+    };
+  }
+
+  warmUp() {
+    void this.converters.node;
+  }
+
+  onValue(value) {
+    if (this.run) this.run.values.push(value);
+  }
+
+  onError(args) {
+    if (!this.run) {
+      process.stderr.write(`${util.format(...args)}\n`);
+      return;
+    }
+    if (args[0] === DIAGNOSTIC_FORMAT) this.run.diagnosticText.push(util.format(...args));
+    else this.run.thrown.push(args[0]);
+  }
+
+  /**
+   * Runs one cell. Resolves to { ok, hasValue, value, error } where error is { ename, evalue, traceback }.
+   * `label` names the cell in tracebacks (`cell [3]`).
+   */
+  async execute(code, label) {
+    const run = { values: [], thrown: [], diagnosticText: [], conversion: null };
+    this.run = run;
+    this.pending = { label, tsLines: code.split('\n') };
+    let ok;
+    try {
+      ok = await this.executor.execute(code);
+    } catch (error) {
+      ok = false;
+      run.thrown.push(error);
+    } finally {
+      if (this.run === run) this.run = null;
+      this.pending = null;
+    }
+    const result = { ok, hasValue: false, value: undefined, error: null };
+    const conversion = run.conversion;
+    if (ok) {
+      if (run.values.length > 0) {
+        result.hasValue = true;
+        result.value = run.values[run.values.length - 1];
+      } else if (conversion && conversion.lastExpressionVar) {
+        // tslab leaves a `null` result in its exports without reporting it.
+        const locals = this.executor.locals;
+        const name = conversion.lastExpressionVar;
+        if (Object.prototype.hasOwnProperty.call(locals, name) && locals[name] === null) {
+          result.hasValue = true;
+          result.value = null;
+        }
+        delete locals[name];
+      }
+      if (run.diagnosticText.length > 0) process.stderr.write(`${run.diagnosticText.join('\n')}\n`);
+      return result;
+    }
+    if (run.thrown.length > 0) {
+      result.error = errors.describeThrown(run.thrown[0], this.cells);
+    } else if (conversion && conversion.diagnostics && conversion.diagnostics.length > 0) {
+      result.error = errors.describeDiagnostics(conversion.diagnostics, code.split('\n'), label);
+    } else {
+      const text = run.diagnosticText.join('\n') || 'the cell could not be run';
+      result.error = { ename: 'Error', evalue: text, traceback: [`Error: ${text}`] };
+    }
+    return result;
+  }
+
+  interrupt() {
+    this.executor.interrupt();
+  }
+
+  complete(code, cursorPos) {
+    const info = this.executor.complete(code, cursorPos);
+    return { status: 'ok', matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
+  }
+
+  /** Quick info (type and documentation) at the cursor, as text; null when there is none. */
+  inspectText(code, cursorPos) {
+    const info = this.executor.inspect(code, cursorPos);
+    if (!info) return null;
+    return this.tslab.inspect.printQuickInfo(info);
+  }
+
+  /** 'complete', 'incomplete' (with the indent for the next line) or 'invalid'. */
+  isComplete(code) {
+    const tslabAnswer = this.tslab.converter.isCompleteCode(code);
+    if (!tslabAnswer.completed) return { status: 'incomplete', indent: tslabAnswer.indent || '' };
+    const ts = this.ts;
+    const source = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const diagnostics = source.parseDiagnostics || [];
+    if (diagnostics.length === 0) return { status: 'complete' };
+    const atEnd = diagnostics.every((d) => d.start >= code.trimEnd().length);
+    const blankLineAtEnd = /(^|\n)\s*\n\s*$/.test(code);
+    // A template literal or comment left open continues on the next line.
+    if (!blankLineAtEnd && diagnostics.some((d) => d.code === 1160 || d.code === 1010) && atEnd) {
+      return { status: 'incomplete', indent: '' };
+    }
+    return { status: 'invalid' };
+  }
+
+  close() {
+    this.executor.close();
+  }
+}
+
+module.exports = { Engine, tslabDir };

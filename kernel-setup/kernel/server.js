@@ -1,0 +1,455 @@
+'use strict';
+/**
+ * The gradscope kernel: the Jupyter messaging protocol (5.3) over ZeroMQ, with TypeScript execution
+ * delegated to tslab (see engine.js).
+ *
+ * Shell requests are handled one at a time, in the order they arrive; control requests (shutdown,
+ * interrupt, kernel_info) are answered at once. Every request is wrapped in busy/idle status messages.
+ */
+const fs = require('fs');
+const path = require('path');
+const wire = require('./wire');
+const context = require('./context');
+const { Engine } = require('./engine');
+const { Streams } = require('./streams');
+const { History } = require('./history');
+const { resultBundle } = require('./results');
+const { describeThrown } = require('./errors');
+
+const ABORT_WINDOW_MS = 50;
+const WARM_UP_DELAY_MS = 300;
+const KERNEL_HOOK = Symbol.for('gradscope.kernel');
+
+function projectVersion(root) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version || '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+class Kernel {
+  constructor({ connectionFile, root }) {
+    this.connection = JSON.parse(fs.readFileSync(connectionFile, 'utf8'));
+    this.root = root;
+    this.sign = wire.signer(this.connection.key, this.connection.signature_scheme);
+    this.session = wire.newId();
+    this.executionCount = 0;
+    this.history = new History();
+    this.queue = [];
+    this.processing = false;
+    this.abortBefore = null; // after an error (stop_on_error): abort execute requests sent before this time
+    this.active = null; // the execution now running
+    this.lastParent = null; // parent header of the last execute_request
+    this.closed = false;
+    this.streams = new Streams(
+      (parent, name, text) => this.publishNow('stream', { name, text }, parent),
+      () => (this.active ? this.active.parent : this.lastParent),
+    );
+  }
+
+  async start() {
+    const tslabDir = path.dirname(require.resolve('tslab/package.json', { paths: [this.root, __dirname] }));
+    const zmq = require(require.resolve('zeromq', { paths: [tslabDir] }));
+    const c = this.connection;
+    const address = (port) => `${c.transport}://${c.ip}:${port}`;
+    this.iopub = new zmq.Publisher();
+    this.shell = new zmq.Router();
+    this.control = new zmq.Router();
+    this.stdin = new zmq.Router();
+    this.hb = new zmq.Reply();
+    await Promise.all([
+      this.iopub.bind(address(c.iopub_port)),
+      this.shell.bind(address(c.shell_port)),
+      this.control.bind(address(c.control_port)),
+      this.stdin.bind(address(c.stdin_port)),
+      this.hb.bind(address(c.hb_port)),
+    ]);
+
+    this.engine = new Engine({ root: this.root });
+    this.streams.install();
+    this.installDisplayHooks();
+    context.installTimerGuards();
+    this.installProcessHandlers();
+
+    this.publishNow('status', { execution_state: 'starting' }, {});
+    this.loop(this.hb, (frames) => this.hb.send(frames));
+    this.loop(this.control, (frames) => this.onControl(frames));
+    this.loop(this.shell, (frames) => this.onShell(frames));
+    // The TypeScript compiler takes about two seconds of CPU to set up: do it once the kernel has
+    // answered its first request (or soon after start), so clients see the kernel alive at once.
+    this.warmTimer = context.original.setTimeout(() => this.warmUp(), WARM_UP_DELAY_MS);
+  }
+
+  warmUp() {
+    if (this.warmed) return;
+    this.warmed = true;
+    clearTimeout(this.warmTimer);
+    context.original.setImmediate(() => {
+      try {
+        this.engine.warmUp();
+      } catch (error) {
+        this.streams.log(`gradscope kernel: could not start the TypeScript compiler: ${error.stack || error}`);
+      }
+    });
+  }
+
+  async loop(socket, handle) {
+    try {
+      for await (const frames of socket) {
+        try {
+          await handle(frames);
+        } catch (error) {
+          this.streams.log(`gradscope kernel: ${error && error.stack ? error.stack : error}`);
+        }
+      }
+    } catch (error) {
+      if (!this.closed) this.streams.log(`gradscope kernel: socket loop ended: ${error && error.message}`);
+    }
+  }
+
+  // ---- sending -------------------------------------------------------------------------------------------
+
+  message(msgType, content, parent, identities = []) {
+    const header = wire.header(msgType, this.session, (parent && parent.username) || 'kernel');
+    return wire.serialize({ identities, header, parent_header: parent || {}, metadata: {}, content }, this.sign);
+  }
+
+  /** Sends on iopub after any output still buffered, so messages keep their order. */
+  publish(msgType, content, parent) {
+    this.streams.flush();
+    this.publishNow(msgType, content, parent);
+  }
+
+  publishNow(msgType, content, parent) {
+    if (this.closed) return;
+    this.iopub.send(this.message(msgType, content, parent)).catch(() => {});
+  }
+
+  reply(socket, request, msgType, content) {
+    this.streams.flush();
+    if (this.closed) return;
+    socket.send(this.message(msgType, content, request.header, request.identities)).catch(() => {});
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------------------
+
+  parse(frames) {
+    try {
+      return wire.parse(frames, this.sign);
+    } catch (error) {
+      this.streams.log(`gradscope kernel: dropped a message: ${error.message}`);
+      return null;
+    }
+  }
+
+  onShell(frames) {
+    const request = this.parse(frames);
+    if (!request) return;
+    this.queue.push(request);
+    if (!this.processing) this.processQueue();
+  }
+
+  async processQueue() {
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const request = this.queue.shift();
+        await this.handle(this.shell, request);
+      }
+    } finally {
+      this.processing = false;
+    }
+    if (this.abortBefore !== null) {
+      // Requests sent before the error was reported may still be on their way: give them a moment to arrive.
+      context.original.clearTimeout(this.abortTimer);
+      this.abortTimer = context.original.setTimeout(() => {
+        if (this.queue.length === 0 && !this.processing) this.abortBefore = null;
+      }, ABORT_WINDOW_MS);
+    }
+  }
+
+  async onControl(frames) {
+    const request = this.parse(frames);
+    if (request) await this.handle(this.control, request);
+  }
+
+  async handle(socket, request) {
+    const type = request.header.msg_type;
+    const parent = request.header;
+    this.publish('status', { execution_state: 'busy' }, parent);
+    try {
+      switch (type) {
+        case 'execute_request':
+          await this.execute(socket, request);
+          break;
+        case 'kernel_info_request':
+          this.reply(socket, request, 'kernel_info_reply', this.kernelInfo());
+          break;
+        case 'is_complete_request':
+          this.reply(socket, request, 'is_complete_reply', this.engine.isComplete(String(request.content.code || '')));
+          break;
+        case 'complete_request':
+          this.reply(socket, request, 'complete_reply', this.complete(request.content));
+          break;
+        case 'inspect_request':
+          this.reply(socket, request, 'inspect_reply', this.inspect(request.content));
+          break;
+        case 'history_request':
+          this.reply(socket, request, 'history_reply', this.history.reply(request.content));
+          break;
+        case 'comm_info_request':
+          this.reply(socket, request, 'comm_info_reply', { status: 'ok', comms: {} });
+          break;
+        case 'connect_request': {
+          const c = this.connection;
+          this.reply(socket, request, 'connect_reply', {
+            status: 'ok',
+            shell_port: c.shell_port,
+            iopub_port: c.iopub_port,
+            stdin_port: c.stdin_port,
+            control_port: c.control_port,
+            hb_port: c.hb_port,
+          });
+          break;
+        }
+        case 'interrupt_request':
+          this.interrupt();
+          this.reply(socket, request, 'interrupt_reply', { status: 'ok' });
+          break;
+        case 'shutdown_request':
+          this.reply(socket, request, 'shutdown_reply', { status: 'ok', restart: Boolean(request.content.restart) });
+          this.shutdown();
+          break;
+        case 'comm_open':
+          // No comm targets are registered: tell the frontend, as ipykernel does.
+          this.publish('comm_close', { comm_id: request.content.comm_id, data: {} }, parent);
+          break;
+        case 'comm_msg':
+        case 'comm_close':
+          break;
+        default:
+          this.streams.log(`gradscope kernel: unsupported message type ${type}`);
+      }
+    } catch (error) {
+      this.streams.log(`gradscope kernel: error while handling ${type}: ${error && error.stack ? error.stack : error}`);
+      if (type.endsWith('_request')) {
+        this.reply(socket, request, type.replace(/_request$/, '_reply'), {
+          status: 'error',
+          ename: error && error.name ? String(error.name) : 'Error',
+          evalue: error && error.message ? String(error.message) : String(error),
+          traceback: [],
+        });
+      }
+    } finally {
+      this.publish('status', { execution_state: 'idle' }, parent);
+      if (type === 'kernel_info_request') this.warmUp();
+    }
+  }
+
+  kernelInfo() {
+    const ts = this.engine.ts;
+    const tslabVersion = require(path.join(this.engine.tslab.dir, 'package.json')).version;
+    return {
+      status: 'ok',
+      protocol_version: wire.PROTOCOL_VERSION,
+      implementation: 'gradscope',
+      implementation_version: projectVersion(this.root),
+      language_info: {
+        name: 'typescript',
+        version: ts.version,
+        mimetype: 'text/typescript',
+        file_extension: '.ts',
+        pygments_lexer: 'typescript',
+        // JupyterLab picks the editor mode from `mode`; the classic notebook from `name` + `typescript`.
+        codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
+      },
+      banner: `gradscope: TypeScript ${ts.version} on Node.js ${process.version} (tslab ${tslabVersion})`,
+      debugger: false,
+      help_links: [
+        { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
+        { text: 'TensorFlow.js API', url: 'https://js.tensorflow.org/api/latest/' },
+      ],
+    };
+  }
+
+  complete(content) {
+    const code = String(content.code || '');
+    const cursor = Number.isFinite(content.cursor_pos) ? content.cursor_pos : code.length;
+    return this.engine.complete(code, cursor);
+  }
+
+  inspect(content) {
+    const code = String(content.code || '');
+    const cursor = Number.isFinite(content.cursor_pos) ? content.cursor_pos : code.length;
+    const text = this.engine.inspectText(code, cursor);
+    if (!text) return { status: 'ok', found: false, data: {}, metadata: {} };
+    return { status: 'ok', found: true, data: { 'text/plain': text }, metadata: {} };
+  }
+
+  // ---- execution -----------------------------------------------------------------------------------------
+
+  async execute(socket, request) {
+    const content = request.content || {};
+    const code = String(content.code || '');
+    const silent = Boolean(content.silent);
+    const storeHistory = silent ? false : content.store_history !== false;
+    const stopOnError = content.stop_on_error !== false;
+    const parent = request.header;
+
+    if (this.abortBefore !== null && sentAt(request) < this.abortBefore) {
+      this.reply(socket, request, 'execute_reply', { status: 'aborted', execution_count: this.executionCount });
+      return;
+    }
+    if (storeHistory) this.executionCount += 1;
+    const count = this.executionCount;
+    if (!silent) {
+      this.publish('execute_input', { code, execution_count: count }, parent);
+      this.lastParent = parent;
+    }
+    if (storeHistory) this.history.add(count, code);
+
+    const label = storeHistory ? `cell [${count}]` : 'cell';
+    let outcome;
+    const page = pageRequest(code);
+    if (page !== null) {
+      const text = this.engine.inspectText(page.code, page.cursor);
+      const reply = {
+        status: 'ok',
+        execution_count: count,
+        payload: [{ source: 'page', data: { 'text/plain': text || `No information about \`${page.code.trim()}\`.` }, start: 0 }],
+        user_expressions: {},
+      };
+      this.reply(socket, request, 'execute_reply', reply);
+      return;
+    }
+    const execution = { parent, interrupted: false, silent };
+    this.active = execution;
+    try {
+      outcome = await context.run(execution, () => this.engine.execute(code, label));
+      if (outcome.ok && outcome.hasValue && !silent) {
+        const bundle = await context.run(execution, () => resultBundle(outcome.value));
+        if (bundle) {
+          this.publish('execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata }, parent);
+          if (storeHistory && bundle.data['text/plain'] !== undefined) this.history.setOutput(count, bundle.data['text/plain']);
+        }
+      }
+    } catch (error) {
+      outcome = { ok: false, error: { ename: 'KernelError', evalue: String(error && error.message), traceback: [String(error && error.stack)] } };
+    } finally {
+      if (this.active === execution) this.active = null;
+    }
+
+    if (outcome.ok) {
+      this.reply(socket, request, 'execute_reply', { status: 'ok', execution_count: count, payload: [], user_expressions: {} });
+      return;
+    }
+    if (execution.interrupted) {
+      outcome.error = {
+        ename: 'KeyboardInterrupt',
+        evalue: 'the cell was interrupted',
+        traceback: ['\x1b[0;31m\x1b[1mKeyboardInterrupt\x1b[0m: the cell was interrupted'],
+      };
+    }
+    const { ename, evalue, traceback } = outcome.error;
+    if (!silent) this.publish('error', { ename, evalue, traceback }, parent);
+    this.reply(socket, request, 'execute_reply', { status: 'error', execution_count: count, ename, evalue, traceback });
+    // As in IPython: with stop_on_error, the requests that were sent before this error was reported (the rest
+    // of a "run all") are aborted; requests sent after it run normally.
+    if (stopOnError && !silent) this.abortBefore = Date.now();
+  }
+
+  interrupt() {
+    if (this.active) this.active.interrupted = true;
+    this.engine.interrupt();
+  }
+
+  // ---- display -------------------------------------------------------------------------------------------
+
+  /** Where display output goes: the cell of the running code (see context.js). */
+  outputParent() {
+    const execution = context.current();
+    if (execution) return execution.interrupted ? null : execution.parent;
+    return this.active ? this.active.parent : this.lastParent;
+  }
+
+  installDisplayHooks() {
+    const kernel = this;
+    // tslab's `display` and gradscope's show() send full MIME bundles through this function.
+    this.engine.tslab.jupyter.lastWriteDisplayData = (data, update) => {
+      const parent = kernel.outputParent();
+      if (!parent) return;
+      const content = {
+        data: (data && data.data) || {},
+        metadata: (data && data.metadata) || {},
+        transient: (data && data.transient) || {},
+      };
+      kernel.publish(update ? 'update_display_data' : 'display_data', content, parent);
+    };
+    globalThis[KERNEL_HOOK] = {
+      clearOutput(wait = false) {
+        const parent = kernel.outputParent();
+        if (parent) kernel.publish('clear_output', { wait: Boolean(wait) }, parent);
+      },
+      display(bundle, update = false) {
+        kernel.engine.tslab.jupyter.lastWriteDisplayData(bundle, update);
+      },
+    };
+  }
+
+  installProcessHandlers() {
+    process.on('SIGINT', () => this.interrupt());
+    // An error thrown by a callback after its cell finished must not end the kernel: show it in that cell.
+    const report = (prefix, error) => {
+      let text;
+      try {
+        text = describeThrown(error, this.engine.cells).traceback.join('\n');
+      } catch {
+        text = String(error && error.stack ? error.stack : error);
+      }
+      process.stderr.write(`${prefix}${text}\n`);
+    };
+    process.on('uncaughtException', (error) => report('Uncaught exception in a callback:\n', error));
+    process.on('unhandledRejection', (reason) => report('Unhandled promise rejection:\n', reason));
+  }
+
+  shutdown() {
+    this.streams.flush();
+    context.original.setTimeout(() => {
+      this.closed = true;
+      try {
+        this.engine.close();
+      } catch {
+        // closing is best effort
+      }
+      for (const socket of [this.iopub, this.shell, this.control, this.stdin, this.hb]) {
+        try {
+          socket.close();
+        } catch {
+          // already closed
+        }
+      }
+      process.exit(0);
+    }, 50);
+  }
+}
+
+/** When the client sent the request (its header's date), in ms; -Infinity when unknown. */
+function sentAt(request) {
+  const time = Date.parse(request.header && request.header.date);
+  return Number.isFinite(time) ? time : -Infinity;
+}
+
+/** IPython's help syntax: `?name` or `name?` shows the name's type and documentation in the pager. */
+function pageRequest(code) {
+  const trimmed = code.trim();
+  if (trimmed.includes('\n')) return null;
+  let target = null;
+  if (/^\?{1,2}[^?]/.test(trimmed)) target = trimmed.replace(/^\?+/, '');
+  else if (/[^?]\?{1,2}$/.test(trimmed) && !/\?\.|\s\?/.test(trimmed)) target = trimmed.replace(/\?+$/, '');
+  if (target === null || !/^[\w$.\s[\]'"()]+$/.test(target)) return null;
+  const inner = target.trim();
+  return { code: inner, cursor: inner.length };
+}
+
+module.exports = { Kernel, pageRequest };

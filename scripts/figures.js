@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+/**
+ * npm run figures: every chart of every lesson, as files.
+ *
+ * For each notebook in notebooks/ (sorted by name), this script
+ *   1. executes it from the top in a fresh `gradscope` kernel (test/notebooks/run_notebook.py, nbclient),
+ *      writing the executed copy to build/executed/<notebook>.ipynb;
+ *   2. collects every chart output: the `application/vnd.plotly.v1+json` entry of each display_data /
+ *      execute_result that show(), liveChart() or a figure left on a cell's last line produced;
+ *   3. writes each chart to figures/<notebook>/<figure-name>.{png,svg,html,json,csv}, where the name is the
+ *      figure's own `layout.meta.name` (such as gradient-norm-by-layer); a name used twice in one notebook
+ *      gets -2, -3, ... in order of appearance;
+ *   4. writes figures/index.html, a gallery of all of them, and figures/index.json, the list.
+ *
+ * The same notebooks with the same seeds give byte-identical .json and .csv files. PNG and SVG depend on the
+ * browser's fonts and version. It exits with status 1 and names the notebook and the cell when a notebook
+ * fails.
+ *
+ * usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--timeout SECONDS] [--reuse]
+ *   --reuse   use build/executed/<notebook>.ipynb when it is newer than the notebook (skip executing)
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..');
+const PLOTLY = 'application/vnd.plotly.v1+json';
+
+function fail(message) {
+  console.error(`figures: ${message}`);
+  process.exit(1);
+}
+
+function parseArgs(argv) {
+  const options = { notebooks: [], out: path.join(root, 'figures'), timeout: 1200, reuse: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--out') options.out = path.resolve(argv[++i] ?? fail('--out needs a folder'));
+    else if (arg === '--timeout') options.timeout = Number(argv[++i]);
+    else if (arg === '--reuse') options.reuse = true;
+    else if (arg === '--help' || arg === '-h') {
+      console.log('usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--timeout SECONDS] [--reuse]');
+      process.exit(0);
+    } else if (arg.startsWith('--')) fail(`unknown option '${arg}'; allowed: --out DIR, --timeout SECONDS, --reuse`);
+    else options.notebooks.push(path.resolve(arg));
+  }
+  if (!(options.timeout > 0)) fail(`--timeout should be a number of seconds > 0; got ${options.timeout}`);
+  if (options.notebooks.length === 0) {
+    const dir = path.join(root, 'notebooks');
+    if (!fs.existsSync(dir)) fail(`no notebooks folder at ${dir}`);
+    options.notebooks = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+      .sort()
+      .map((f) => path.join(dir, f));
+  }
+  if (options.notebooks.length === 0) fail('no notebooks to run (notebooks/*.ipynb is empty)');
+  return options;
+}
+
+function loadLibrary() {
+  const dist = path.join(root, 'dist', 'index.js');
+  if (!fs.existsSync(dist)) fail(`the library is not built (${dist} is missing): run \`npm run build\` first`);
+  // The export functions only: they need no TensorFlow.js backend.
+  return {
+    ...require(path.join(root, 'dist', 'export')),
+    ...require(path.join(root, 'dist', 'plots', 'figure')),
+  };
+}
+
+function python() {
+  const venvPython = path.join(root, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
+  if (!fs.existsSync(venvPython)) fail(`the project's Python environment is missing (${venvPython}): run \`npm run setup\``);
+  return venvPython;
+}
+
+/** Executes one notebook; returns the executed notebook (parsed) or exits naming the failing cell. */
+function execute(notebook, executedPath, options) {
+  const stem = path.basename(notebook, '.ipynb');
+  if (options.reuse && fs.existsSync(executedPath) && fs.statSync(executedPath).mtimeMs >= fs.statSync(notebook).mtimeMs) {
+    console.log(`  reusing ${path.relative(root, executedPath)}`);
+    return JSON.parse(fs.readFileSync(executedPath, 'utf8'));
+  }
+  const runner = path.join(root, 'test', 'notebooks', 'run_notebook.py');
+  const started = Date.now();
+  const result = spawnSync(python(), [runner, notebook, executedPath, '--timeout', String(options.timeout)], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  const lastLine = (result.stdout || '').trim().split('\n').pop() || '';
+  let summary;
+  try {
+    summary = JSON.parse(lastLine);
+  } catch {
+    fail(
+      `${path.relative(root, notebook)} could not be executed (exit ${result.status}).\n` +
+        `${(result.stderr || '').trim().split('\n').slice(-15).join('\n')}`,
+    );
+  }
+  if (result.status !== 0 || summary.failure) {
+    const cell = summary.failed_cell;
+    const where = cell ? `cell ${cell.index} (\`${cell.first_line}\`)` : 'an unknown cell';
+    const errorCell = (summary.cells || []).find((c) => c.error);
+    const why = errorCell
+      ? `${errorCell.error.ename}: ${errorCell.error.evalue}`
+      : summary.failure
+        ? `${summary.failure.kind}: ${String(summary.failure.message).split('\n').slice(-3).join(' ')}`
+        : `exit status ${result.status}`;
+    fail(`${path.relative(root, notebook)} failed in ${where}: ${why}\n  executed copy: ${path.relative(root, executedPath)}`);
+  }
+  console.log(`  executed in ${((Date.now() - started) / 1000).toFixed(1)} s, ${summary.charts} chart output(s)`);
+  return JSON.parse(fs.readFileSync(executedPath, 'utf8'));
+}
+
+/** Every chart in an executed notebook, in order: {fig, cell}. */
+function chartsOf(nb) {
+  const charts = [];
+  (nb.cells || []).forEach((cell, index) => {
+    if (cell.cell_type !== 'code') return;
+    for (const output of cell.outputs || []) {
+      if (!['display_data', 'execute_result'].includes(output.output_type)) continue;
+      const fig = output.data && output.data[PLOTLY];
+      if (fig && Array.isArray(fig.data) && fig.layout && typeof fig.layout === 'object') charts.push({ fig, cell: index });
+    }
+  });
+  return charts;
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+function galleryHtml(entries) {
+  const sections = entries
+    .map((nb) => {
+      const cards = nb.figures
+        .map((f) => {
+          const links = f.files.map((file) => `<a href="${escapeHtml(file)}">${escapeHtml(path.extname(file).slice(1))}</a>`).join(' · ');
+          const png = f.files.find((file) => file.endsWith('.png'));
+          const html = f.files.find((file) => file.endsWith('.html'));
+          const picture = png
+            ? `<a href="${escapeHtml(html)}"><img src="${escapeHtml(png)}" alt="${escapeHtml(f.summary)}" loading="lazy"></a>`
+            : `<p class="missing">No image (Chromium was not available): open the <a href="${escapeHtml(html)}">interactive chart</a>.</p>`;
+          return [
+            `<figure id="${escapeHtml(`${nb.notebook}--${f.name}`)}">`,
+            picture,
+            `<figcaption><strong>${escapeHtml(f.name)}</strong> <span class="cell">(cell ${f.cell})</span><br>`,
+            `${escapeHtml(f.title)}<br><small>${escapeHtml(f.summary)}</small><br>${links}</figcaption>`,
+            '</figure>',
+          ].join('\n');
+        })
+        .join('\n');
+      return `<section>\n<h2>${escapeHtml(nb.notebook)}</h2>\n${cards || '<p>No charts.</p>'}\n</section>`;
+    })
+    .join('\n');
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<title>gradscope figures</title>',
+    '<style>',
+    'body{font-family:Helvetica,Arial,sans-serif;margin:2rem;color:#222;max-width:1400px}',
+    'section{margin-bottom:3rem}',
+    'figure{display:inline-block;vertical-align:top;width:440px;margin:0 1.5rem 1.5rem 0}',
+    'figure img{width:100%;border:1px solid #ddd}',
+    'figcaption{font-size:.9rem;line-height:1.35}.cell{color:#777}.missing{color:#a00}',
+    '</style>',
+    '</head>',
+    '<body>',
+    '<h1>gradscope figures</h1>',
+    '<p>Every chart of every lesson notebook, as written by <code>npm run figures</code>. Click a picture for the',
+    'interactive chart (works offline); the links give the SVG, PNG, the figure as JSON and its data as CSV.</p>',
+    sections,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const lib = loadLibrary();
+  const status = lib.chromiumStatus();
+  if (!status.available) {
+    console.warn(
+      `figures: WARNING: ${status.reason}.\n  Writing .html, .json and .csv only; PNG and SVG need Chromium.`,
+    );
+  }
+  const executedDir = path.join(root, 'build', 'executed');
+  fs.mkdirSync(executedDir, { recursive: true });
+  fs.mkdirSync(options.out, { recursive: true });
+  const entries = [];
+  let total = 0;
+  const started = Date.now();
+  for (const [i, notebook] of options.notebooks.entries()) {
+    if (!fs.existsSync(notebook)) fail(`notebook ${notebook} does not exist`);
+    const stem = path.basename(notebook, '.ipynb');
+    console.log(`[${i + 1}/${options.notebooks.length}] ${stem}`);
+    const nb = execute(notebook, path.join(executedDir, `${stem}.ipynb`), options);
+    const outDir = path.join(options.out, stem);
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
+    const used = new Map();
+    const figures = [];
+    for (const { fig, cell } of chartsOf(nb)) {
+      const base = lib.figureName(fig);
+      const count = (used.get(base) || 0) + 1;
+      used.set(base, count);
+      const name = count === 1 ? base : `${base}-${count}`;
+      const t = Date.now();
+      const result = await lib.saveFigure(fig, path.join(outDir, name), { quiet: true });
+      const files = result.written.map((file) => path.relative(options.out, file).split(path.sep).join('/'));
+      figures.push({ name, cell, title: lib.titleText(fig), summary: lib.figureSummary(fig), files });
+      console.log(`  ${stem}/${name}  (cell ${cell}; ${files.length} files, ${Date.now() - t} ms)`);
+      total++;
+    }
+    if (figures.length === 0) console.log('  no charts in this notebook');
+    entries.push({ notebook: stem, figures });
+  }
+  fs.writeFileSync(path.join(options.out, 'index.html'), galleryHtml(entries));
+  fs.writeFileSync(path.join(options.out, 'index.json'), `${JSON.stringify(entries, null, 1)}\n`);
+  await lib.closeBrowser();
+  console.log(
+    `figures: ${total} figure(s) from ${entries.length} notebook(s) in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+      `gallery: ${path.relative(process.cwd(), path.join(options.out, 'index.html'))}`,
+  );
+  if (!status.available) console.warn(`figures: no PNG or SVG were written: ${status.reason}.`);
+}
+
+main().catch((error) => {
+  console.error(`figures: ${error && error.stack ? error.stack : error}`);
+  process.exit(1);
+});

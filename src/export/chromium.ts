@@ -1,0 +1,219 @@
+/**
+ * Static images of Plotly figures, drawn by a headless Chromium.
+ *
+ * plotly.js needs a real browser to lay a chart out, so PNG and SVG snapshots come from Chromium driven by
+ * playwright-core. Starting a browser takes about a second; drawing one chart in a browser that is already
+ * open takes tens of milliseconds. So one browser (with one page that has plotly.js loaded) is started on
+ * first use and reused for every later chart; it is closed when the process exits, or, outside a Jupyter
+ * kernel, after a few idle seconds so that a plain script can end.
+ *
+ * Where Chromium is looked for: the environment variable GRADSCOPE_CHROMIUM, then the usual install paths.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Flags that make Chromium start fast and quietly in a container or CI, with no network of its own. */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Paths tried in order by findChromium(), after GRADSCOPE_CHROMIUM. */
+export const CHROMIUM_CANDIDATES: readonly string[] = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
+
+/** How to get Chromium, for messages shown when it is missing. */
+export const CHROMIUM_HINT =
+  'install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`; macOS: install Google Chrome) or set ' +
+  'GRADSCOPE_CHROMIUM=/path/to/chrome';
+
+/** The first Chromium-like browser on this machine, or undefined. GRADSCOPE_CHROMIUM wins when set. */
+export function findChromium(): string | undefined {
+  const candidates = [process.env.GRADSCOPE_CHROMIUM, ...CHROMIUM_CANDIDATES];
+  return candidates.find((candidate): candidate is string => !!candidate && fs.existsSync(candidate));
+}
+
+/** Absolute path of plotly.js (the minified single-file build from plotly.js-dist-min). */
+export function plotlyJsPath(): string {
+  return require.resolve('plotly.js-dist-min/plotly.min.js');
+}
+
+let plotlySource: string | undefined;
+
+/** The source text of plotly.js, read once; it is inlined into pages and HTML exports, never `require`d. */
+export function plotlyJsSource(): string {
+  if (plotlySource === undefined) plotlySource = fs.readFileSync(plotlyJsPath(), 'utf8');
+  return plotlySource;
+}
+
+/** The plotly.js version that exports embed, read from plotly.js-dist-min's package.json. */
+export function plotlyJsVersion(): string {
+  const pkg = path.join(path.dirname(plotlyJsPath()), 'package.json');
+  return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+/** Size of a static image in CSS pixels; `scale` multiplies the pixel count of PNGs (2 = sharp on HiDPI). */
+export interface ImageSize {
+  width: number;
+  height: number;
+  scale?: number;
+}
+
+// Minimal structural types for what we use of playwright-core, so this module loads without it.
+interface PwPage {
+  setContent(html: string, options?: { waitUntil?: string }): Promise<void>;
+  addScriptTag(options: { content: string }): Promise<unknown>;
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  close(): Promise<void>;
+}
+interface PwBrowser {
+  newPage(options?: Record<string, unknown>): Promise<PwPage>;
+  close(): Promise<void>;
+  on(event: 'disconnected', listener: () => void): void;
+}
+
+interface Session {
+  browser: PwBrowser;
+  page: PwPage;
+}
+
+let session: Promise<Session> | undefined;
+let failure: string | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+let exitHookInstalled = false;
+
+/** Seconds of inactivity after which the browser closes itself when not inside a Jupyter kernel. */
+const IDLE_CLOSE_MS = 3000;
+
+function insideKernel(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+    return typeof jupyter.lastWriteDisplayData === 'function';
+  } catch {
+    return false;
+  }
+}
+
+async function openSession(): Promise<Session> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(`no Chromium found; ${CHROMIUM_HINT}`);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { chromium } = require('playwright-core') as {
+    chromium: { launch(options: Record<string, unknown>): Promise<PwBrowser> };
+  };
+  const browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS], timeout: 30000 });
+  browser.on('disconnected', () => {
+    session = undefined;
+  });
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // playwright kills the browser process when Node exits; this also closes it on a clean shutdown.
+    process.once('beforeExit', () => void closeBrowser());
+  }
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
+  await page.addScriptTag({ content: plotlyJsSource() });
+  return { browser, page };
+}
+
+function session_(): Promise<Session> {
+  if (!session) {
+    session = openSession();
+    session.catch(() => {
+      session = undefined;
+    });
+  }
+  return session;
+}
+
+function touch(): void {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  if (!insideKernel()) {
+    idleTimer = setTimeout(() => void closeBrowser(), IDLE_CLOSE_MS);
+    idleTimer.unref();
+  }
+}
+
+/** Closes the shared browser, if one is open. Safe to call at any time; the next image opens a new one. */
+export async function closeBrowser(): Promise<void> {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  const current = session;
+  session = undefined;
+  if (!current) return;
+  try {
+    const { browser } = await current;
+    await browser.close();
+  } catch {
+    // It never opened, or it is already gone.
+  }
+}
+
+/**
+ * Whether static images can be drawn here: `{available: true, path}` or `{available: false, reason}`.
+ * It only looks for the executable; a browser that is found but fails to start is reported by renderImage.
+ */
+export function chromiumStatus(): { available: boolean; path?: string; reason?: string } {
+  if (failure) return { available: false, reason: failure };
+  const found = findChromium();
+  return found ? { available: true, path: found } : { available: false, reason: `no Chromium found; ${CHROMIUM_HINT}` };
+}
+
+/** The image formats renderImage can draw. */
+export type ImageFormat = 'png' | 'svg';
+
+/**
+ * Draws a figure as PNG (returns a Buffer) or SVG (returns the SVG text) in the shared headless browser.
+ * Throws, with the reason and how to fix it, when Chromium is missing or cannot start.
+ */
+export async function renderImage(fig: { data: unknown[]; layout: Record<string, unknown> }, format: 'png', size: ImageSize): Promise<Buffer>;
+export async function renderImage(fig: { data: unknown[]; layout: Record<string, unknown> }, format: 'svg', size: ImageSize): Promise<string>;
+export async function renderImage(
+  fig: { data: unknown[]; layout: Record<string, unknown> },
+  format: ImageFormat,
+  size: ImageSize,
+): Promise<Buffer | string> {
+  if (format !== 'png' && format !== 'svg') {
+    throw new Error(`renderImage format is '${String(format)}'; allowed: 'png', 'svg'.`);
+  }
+  const job = queue.then(async () => {
+    let current: Session;
+    try {
+      current = await session_();
+    } catch (error) {
+      failure = `Chromium could not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      throw new Error(`${failure}. To get static images, ${CHROMIUM_HINT}.`);
+    }
+    failure = undefined;
+    const figure = JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout }));
+    const url = await current.page.evaluate(
+      async ({ figure, format, size }) => {
+        const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+        return plotly.toImage(figure, { format, width: size.width, height: size.height, scale: size.scale ?? 1 });
+      },
+      { figure, format, size },
+    );
+    touch();
+    const comma = url.indexOf(',');
+    const header = url.slice(0, comma);
+    const body = url.slice(comma + 1);
+    if (format === 'png') return Buffer.from(body, 'base64');
+    return header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+  });
+  queue = job.catch(() => undefined);
+  return job;
+}

@@ -1,0 +1,228 @@
+/**
+ * A figure as files: self-contained HTML, SVG, PNG, the figure's JSON, and its data as CSV.
+ *
+ * - `.html` opens offline in any browser: plotly.js is copied into the file, nothing is fetched.
+ * - `.svg` and `.png` are drawn by headless Chromium (see chromium.ts); PNGs are drawn at 2x for sharpness.
+ * - `.json` is the figure itself, `{data, layout}`, re-plottable with any Plotly (Python, R, JS).
+ * - `.csv` is the data behind the chart in long form: one row per point, columns
+ *   `trace,group,x,y,z,value` (`group` is e.g. the training step of a slider figure; `value` is the raw
+ *   number where the chart shows something else, such as an exact 0 drawn at the bottom of a log axis).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { figureName, figureSummary, titleText } from '../plots/figure';
+import { IMAGE_HEIGHT, IMAGE_WIDTH } from '../plots/style';
+import { CHROMIUM_HINT, ImageSize, chromiumStatus, plotlyJsSource, plotlyJsVersion, renderImage } from './chromium';
+
+type AnyFigure = { data: unknown[]; layout: Record<string, unknown> };
+
+/** The formats saveFigure writes. */
+export const FIGURE_FORMATS = ['html', 'svg', 'png', 'json', 'csv'] as const;
+export type FigureFormat = (typeof FIGURE_FORMATS)[number];
+
+function checkFigure(fig: unknown, field: string): AnyFigure {
+  const f = fig as AnyFigure;
+  if (!f || typeof f !== 'object' || !Array.isArray(f.data) || !f.layout || typeof f.layout !== 'object') {
+    throw new Error(`${field} should be a Plotly figure {data: [...], layout: {...}}, such as a gradscope builder returns.`);
+  }
+  return f;
+}
+
+/** The figure as pretty-printed JSON text: identical for identical figures (keys in insertion order). */
+export function figureJson(fig: AnyFigure): string {
+  return `${JSON.stringify({ data: fig.data, layout: fig.layout }, null, 1)}\n`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** JSON that is safe inside a <script> element (no "</script>" or "<!--" can appear). */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * One HTML page holding the interactive chart and a copy of plotly.js: it works offline and from file://.
+ */
+export function figureHtml(fig: AnyFigure): string {
+  const title = titleText(fig) || figureName(fig);
+  const height = typeof fig.layout.height === 'number' ? fig.layout.height : IMAGE_HEIGHT;
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<meta name="description" content="${escapeHtml(figureSummary(fig))}">`,
+    `<!-- plotly.js ${escapeHtml(plotlyJsVersion())} (MIT licence) is inlined below so that this file works offline. -->`,
+    `<script>${plotlyJsSource()}</script>`,
+    '<style>body{margin:0;font-family:sans-serif}#chart{width:100%;max-width:1100px;margin:0 auto}</style>',
+    '</head>',
+    '<body>',
+    `<div id="chart" style="height:${height}px" role="img" aria-label="${escapeHtml(figureSummary(fig))}"></div>`,
+    '<script>',
+    `var figure = ${scriptJson({ data: fig.data, layout: fig.layout })};`,
+    "Plotly.newPlot('chart', figure.data, figure.layout, {responsive: true, displaylogo: false});",
+    '</script>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : String(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function asArray(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<unknown>);
+  return undefined;
+}
+
+/**
+ * The data behind a figure as CSV text (long form, header `trace,group,x,y,z,value`).
+ * Traces marked `meta: {csv: 'skip'}` (reference lines, underflow markers) are left out: their points
+ * are already in the rows of the line they belong to.
+ */
+export function figureCsv(fig: AnyFigure): string {
+  const rows: string[] = ['trace,group,x,y,z,value'];
+  fig.data.forEach((raw, index) => {
+    const trace = raw as Record<string, unknown>;
+    const meta = (trace.meta ?? {}) as Record<string, unknown>;
+    if (meta.csv === 'skip') return;
+    const name = typeof trace.name === 'string' ? trace.name : `trace ${index + 1}`;
+    const group = meta.group ?? '';
+    const x = asArray(trace.x);
+    const y = asArray(trace.y);
+    const z = asArray(trace.z);
+    const custom = asArray(trace.customdata);
+    if (z && z.length > 0 && Array.isArray(z[0])) {
+      (z as unknown[][]).forEach((row, i) =>
+        row.forEach((value, j) => {
+          rows.push([name, group, x ? x[j] : j, y ? y[i] : i, value, ''].map(csvCell).join(','));
+        }),
+      );
+      return;
+    }
+    const n = Math.max(x?.length ?? 0, y?.length ?? 0);
+    for (let i = 0; i < n; i++) {
+      const value = custom && custom.length === n && !Array.isArray(custom[i]) ? custom[i] : '';
+      rows.push([name, group, x ? x[i] : i, y ? y[i] : '', z ? z[i] : '', value].map(csvCell).join(','));
+    }
+  });
+  return `${rows.join('\n')}\n`;
+}
+
+/** Options for saveFigure. */
+export interface SaveFigureOptions {
+  /** Formats to write when `path` has no extension. Default: all five. */
+  formats?: FigureFormat[];
+  /** Image size in CSS pixels. Default 900 x the figure's layout.height (or 500). */
+  width?: number;
+  height?: number;
+  /** PNG pixel density. Default 2. */
+  scale?: number;
+  /** Do not print the "no Chromium" note. */
+  quiet?: boolean;
+}
+
+/** What saveFigure did: files written, and formats it could not write with the reason. */
+export interface SaveFigureResult {
+  written: string[];
+  skipped: { format: FigureFormat; reason: string }[];
+}
+
+let warnedNoChromium = false;
+
+/** Image size used for a figure: width 900 and the figure's own height unless given. */
+export function imageSize(fig: AnyFigure, options: { width?: number; height?: number; scale?: number } = {}): ImageSize {
+  const layoutWidth = typeof fig.layout.width === 'number' ? fig.layout.width : undefined;
+  const layoutHeight = typeof fig.layout.height === 'number' ? fig.layout.height : undefined;
+  return {
+    width: options.width ?? layoutWidth ?? IMAGE_WIDTH,
+    height: options.height ?? layoutHeight ?? IMAGE_HEIGHT,
+    scale: options.scale ?? 1,
+  };
+}
+
+/**
+ * Writes a figure to disk.
+ *
+ *   saveFigure(fig, 'out/gradients.png')   // one file, format from the extension
+ *   saveFigure(fig, 'out/gradients')       // gradients.html, .svg, .png, .json and .csv
+ *
+ * Missing folders are created. Without Chromium, PNG and SVG cannot be drawn: asking for one of them alone
+ * throws and says how to install it; asking for all formats writes HTML, JSON and CSV and lists the images
+ * under `skipped`.
+ */
+export async function saveFigure(fig: unknown, filePath: string, options: SaveFigureOptions = {}): Promise<SaveFigureResult> {
+  const figure = checkFigure(fig, 'fig');
+  if (typeof filePath !== 'string' || filePath.length === 0) {
+    throw new Error(`saveFigure(fig, path): path should be a file path such as 'figures/gradients.png'; got ${JSON.stringify(filePath)}.`);
+  }
+  const ext = path.extname(filePath).slice(1).toLowerCase();
+  let base: string;
+  let formats: FigureFormat[];
+  if (ext === '') {
+    base = filePath;
+    formats = options.formats ?? [...FIGURE_FORMATS];
+    for (const f of formats) {
+      if (!(FIGURE_FORMATS as readonly string[]).includes(f)) {
+        throw new Error(`options.formats contains '${f}'; allowed: ${FIGURE_FORMATS.join(', ')}.`);
+      }
+    }
+  } else if ((FIGURE_FORMATS as readonly string[]).includes(ext)) {
+    base = filePath.slice(0, -(ext.length + 1));
+    formats = [ext as FigureFormat];
+  } else {
+    throw new Error(
+      `saveFigure cannot write '${filePath}': the extension '.${ext}' is not one it knows. Allowed: ` +
+        `${FIGURE_FORMATS.map((f) => `.${f}`).join(', ')}, or no extension to write all of them.`,
+    );
+  }
+  fs.mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
+  const result: SaveFigureResult = { written: [], skipped: [] };
+  const status = chromiumStatus();
+  for (const format of formats) {
+    const target = `${base}.${format}`;
+    if (format === 'json') fs.writeFileSync(target, figureJson(figure));
+    else if (format === 'csv') fs.writeFileSync(target, figureCsv(figure));
+    else if (format === 'html') fs.writeFileSync(target, figureHtml(figure));
+    else {
+      if (!status.available) {
+        const reason = status.reason ?? 'Chromium is not available';
+        if (formats.length === 1) {
+          throw new Error(`saveFigure cannot write '${target}': ${reason}. The .html, .json and .csv formats work without it.`);
+        }
+        result.skipped.push({ format, reason });
+        continue;
+      }
+      try {
+        if (format === 'png') {
+          fs.writeFileSync(target, await renderImage(figure, 'png', imageSize(figure, { ...options, scale: options.scale ?? 2 })));
+        } else {
+          fs.writeFileSync(target, await renderImage(figure, 'svg', imageSize(figure, options)));
+        }
+      } catch (error) {
+        if (formats.length === 1) throw error;
+        result.skipped.push({ format, reason: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+    }
+    result.written.push(target);
+  }
+  if (result.skipped.length > 0 && !options.quiet && !warnedNoChromium) {
+    warnedNoChromium = true;
+    console.warn(
+      `gradscope: wrote ${result.written.map((f) => path.basename(f)).join(', ')} but not ` +
+        `${result.skipped.map((s) => `.${s.format}`).join(', ')}: ${result.skipped[0].reason}. ` +
+        `To get the images, ${CHROMIUM_HINT}, then save again.`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,216 @@
+/**
+ * The gradient probe: how large is dLoss/dW for every layer's weights?
+ *
+ * Backpropagation computes the gradient layer by layer from the output back to the input. For a hidden
+ * layer a_l = f(z_l), z_l = W_l a_{l-1} + b_l, the chain rule gives
+ *
+ *   dLoss/dW_l = delta_l a_{l-1}^T,   delta_l = f'(z_l) * (W_{l+1}^T delta_{l+1})
+ *
+ * so each step back multiplies by a slope f'(z) and a weight matrix. With sigmoid, f'(z) <= 1/4: unless
+ * the weights make up for it, the gradient shrinks by a constant factor per layer, which is the vanishing
+ * gradient problem. This probe measures, at the current weights and on a fixed batch:
+ *
+ *   - norm      ||g||_2 = sqrt(sum of g_ij^2), the gradient's length;
+ *   - rms       norm / sqrt(number of entries), comparable between layers of different sizes;
+ *   - maxAbs    the largest |g_ij|;
+ *   - ratio     ||g|| / ||W||, how large a step the gradient suggests relative to the weights.
+ *
+ * All tensors are read to the host in one transfer and summed in float64, so a norm of 1e-30 does not
+ * underflow while being squared.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assertReady } from '../backend';
+import { checkBool, checkInt, checkKeys, checkOneOf, fail } from '../datasets/check';
+import { DataLike, toTensors } from '../datasets/types';
+import { LOSSES, LossFn, LossName, resolveLoss } from '../training/losses';
+import { LogHistogram, Magnitude, logHistogram, magnitude, sumsOf } from './magnitude';
+import { Parameter, ParameterSelection, keepingRunningStatistics, selectParameters, trainableVariables } from './parameters';
+
+/** The gradient of one weight tensor, summarised. */
+export interface LayerGradient {
+  /** Stable name: 'dense_03' for a kernel, 'dense_03/bias', 'lstm_01/recurrent_kernel', ... */
+  name: string;
+  layer: string;
+  weight: string;
+  /** 1-based position of the layer among layers with weights (input side first). */
+  depth: number;
+  shape: number[];
+  /** ||g||_2. */
+  norm: number;
+  /** log10 of the norm; null when the norm is exactly 0 (see `underflow`) or not finite. */
+  log10: number | null;
+  /** True when every entry of the gradient is exactly 0 (below float32's range, or truly zero). */
+  underflow: boolean;
+  /** ||g||_2 / sqrt(entries): the typical size of one entry. */
+  rms: number;
+  /** max |g_ij|. */
+  maxAbs: number;
+  /** ||W||_2 of the weights themselves. */
+  weightNorm: number;
+  /** ||g|| / ||W||: the gradient-to-weight ratio (null when ||W|| = 0). */
+  ratio: number | null;
+  /** Entries that are NaN or infinite (0 in a healthy run). */
+  nonFinite: number;
+  /** |g| on the fixed log-magnitude bins (only when asked for with `histograms: true`). */
+  histogram?: LogHistogram;
+}
+
+/** What one gradient probe measured. */
+export interface GradientSnapshot {
+  probe: 'gradients';
+  /** Training step the probe ran at (0 = before training). */
+  step: number;
+  /** Loss on the probe batch at these weights. */
+  loss: number;
+  lossName: LossName;
+  /** Number of examples in the probe batch. */
+  examples: number;
+  /** True when batch normalization used the batch's own statistics (training mode). */
+  training: boolean;
+  /** ||all gradients||: the square root of the sum of squares over every trainable tensor. */
+  globalNorm: Magnitude;
+  /** One entry per reported tensor, in depth order. */
+  layers: LayerGradient[];
+}
+
+/** Options of `gradientNorms`. */
+export interface GradientNormsOptions {
+  /** Loss to differentiate; default from the dataset's task (see `resolveLoss`). */
+  loss?: LossName;
+  /** Step number written into the record (default 0). */
+  step?: number;
+  /** 'kernels' (default: weight matrices only) or 'all' (also biases, batch-norm gamma/beta). */
+  parameters?: ParameterSelection;
+  /** Add a log-magnitude histogram of the gradient entries to every layer (default false). */
+  histograms?: boolean;
+  /**
+   * Run batch normalization in training mode, normalising with the probe batch's own statistics, as
+   * during training (default true). The running statistics are restored afterwards.
+   */
+  training?: boolean;
+}
+
+const FIELDS = ['loss', 'step', 'parameters', 'histograms', 'training'];
+
+/**
+ * Summarises gradients and weights that have been read to the host as one Float32Array laid out as
+ * [grads of `all` in order..., weights of `selected` in order...].
+ */
+export function summarizeGradients(
+  all: Parameter[],
+  selected: Parameter[],
+  host: Float32Array,
+  offset: number,
+  histograms: boolean,
+): { layers: LayerGradient[]; globalNorm: number } {
+  const gradOffset = new Map<number, number>();
+  let cursor = offset;
+  let globalSq = 0;
+  for (const p of all) {
+    gradOffset.set(p.index, cursor);
+    globalSq += sumsOf(host, cursor, cursor + p.size).sumSquares;
+    cursor += p.size;
+  }
+  const layers = selected.map((p) => {
+    const start = gradOffset.get(p.index)!;
+    const g = sumsOf(host, start, start + p.size);
+    const w = sumsOf(host, cursor, cursor + p.size);
+    cursor += p.size;
+    const norm = Math.sqrt(g.sumSquares);
+    const weightNorm = Math.sqrt(w.sumSquares);
+    const m = magnitude(norm);
+    const record: LayerGradient = {
+      name: p.name,
+      layer: p.layer,
+      weight: p.weight,
+      depth: p.depth,
+      shape: p.shape,
+      norm,
+      log10: m.log10,
+      underflow: m.underflow,
+      rms: norm / Math.sqrt(p.size),
+      maxAbs: g.nonFinite ? NaN : g.maxAbs,
+      weightNorm,
+      ratio: weightNorm > 0 ? norm / weightNorm : null,
+      nonFinite: g.nonFinite,
+    };
+    if (histograms) record.histogram = logHistogram(host, start, start + p.size);
+    return record;
+  });
+  return { layers, globalNorm: Math.sqrt(globalSq) };
+}
+
+/**
+ * Loss and the gradient of every trainable weight (in model.trainableWeights order), computed in one
+ * forward and backward pass. The caller owns (and disposes) the returned tensors.
+ */
+export function lossAndGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, lossFn: LossFn, training: boolean): { loss: tf.Scalar; grads: tf.Tensor[] } {
+  const variables = trainableVariables(model);
+  const { value, grads } = tf.variableGrads(() => lossFn(y, model.apply(x, { training }) as tf.Tensor), variables);
+  return { loss: value, grads: variables.map((v) => grads[v.name]) };
+}
+
+/** Validates the data argument shared by the probes. */
+export function checkData(where: string, data: unknown): DataLike {
+  if (data === null || typeof data !== 'object' || !('x' in (data as object)) || !('y' in (data as object))) {
+    fail(where, 'data', data, 'a gradscope dataset or an object {x, y} of arrays or tensors');
+  }
+  return data as DataLike;
+}
+
+/** Validates the model argument shared by the probes. */
+export function checkModel(where: string, model: unknown): tf.LayersModel {
+  if (!(model instanceof tf.LayersModel)) fail(where, 'model', model, 'a tf.LayersModel (for example from mlp() or recurrent())');
+  return model;
+}
+
+/**
+ * Measures the gradient of the loss with respect to every layer's weights, at the current weights, on
+ * the given examples (all of them, as one batch).
+ *
+ * @example
+ *   const model = mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal' });
+ *   const g = gradientNorms(model, spirals({ n: 128 }));
+ *   g.layers.map((l) => l.log10);   // e.g. [-13.2, -12.5, ..., -1.1]: the first layers learn 1e12x slower
+ */
+export function gradientNorms(model: tf.LayersModel, data: DataLike, options: GradientNormsOptions = {}): GradientSnapshot {
+  const where = 'gradientNorms';
+  assertReady();
+  checkModel(where, model);
+  checkData(where, data);
+  checkKeys(where, options, FIELDS);
+  const step = checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  const selection = checkOneOf(where, 'parameters', options.parameters ?? 'kernels', ['kernels', 'all'] as const);
+  const histograms = checkBool(where, 'histograms', options.histograms ?? false);
+  const training = checkBool(where, 'training', options.training ?? true);
+  if (options.loss !== undefined) checkOneOf(where, 'loss', options.loss, LOSSES);
+  const loss = resolveLoss(where, model, data, options.loss);
+  const all = selectParameters(model, 'all');
+  const selected = selectParameters(model, selection);
+  const batch = toTensors(data, where);
+  try {
+    // One transfer to the host. (The array is assigned, not returned from tf.tidy: tidy would walk
+    // every element of a returned array looking for tensors.)
+    let host = new Float32Array(0);
+    keepingRunningStatistics(model, () =>
+      tf.tidy(() => {
+        const { loss: value, grads } = lossAndGradients(model, batch.x, batch.y, loss.fn, training);
+        const parts = [value.reshape([1]), ...grads.map((g) => g.reshape([-1])), ...selected.map((p) => p.variable.read().reshape([-1]))];
+        host = tf.concat(parts).dataSync() as Float32Array;
+      }),
+    );
+    const { layers, globalNorm } = summarizeGradients(all, selected, host, 1, histograms);
+    return {
+      probe: 'gradients',
+      step,
+      loss: host[0],
+      lossName: loss.name,
+      examples: batch.x.shape[0],
+      training,
+      globalNorm: magnitude(globalNorm),
+      layers,
+    };
+  } finally {
+    batch.dispose();
+  }
+}

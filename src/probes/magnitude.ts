@@ -1,0 +1,117 @@
+/**
+ * Numbers that span many orders of magnitude, made safe for plotting on a log axis.
+ *
+ * A gradient norm can be 1e-13 in one layer and 1 in another; plots show log10 of it. An exact 0 has no
+ * logarithm (log10(0) = -Infinity). It happens when a value is smaller than the smallest number the
+ * backend stores: float32 keeps numbers down to about 1.4e-45 (1e-38 on the native TensorFlow backend,
+ * which flushes smaller "subnormal" numbers to 0). gradscope reports such a value as an underflow:
+ * `{ value: 0, log10: null, underflow: true }`, never as -Infinity.
+ */
+
+/** A non-negative quantity with its log10, safe for JSON and log plots. */
+export interface Magnitude {
+  value: number;
+  /** log10(value); null when value is 0 (underflow) or not finite. */
+  log10: number | null;
+  /** True when the value is exactly 0: too small for float32 (or truly zero). */
+  underflow: boolean;
+}
+
+/** Wraps a non-negative number as a `Magnitude`. */
+export function magnitude(value: number): Magnitude {
+  if (value === 0) return { value: 0, log10: null, underflow: true };
+  if (!Number.isFinite(value)) return { value, log10: null, underflow: false };
+  return { value, log10: Math.log10(value), underflow: false };
+}
+
+/** Fixed histogram bins on log10|v|: from 1e-40 to 1e5, two bins per decade (edges 1e-40, 10^-39.5, ...). */
+export const HISTOGRAM_LOG10_MIN = -40;
+export const HISTOGRAM_LOG10_MAX = 5;
+export const HISTOGRAM_BINS_PER_DECADE = 2;
+export const HISTOGRAM_BIN_COUNT = (HISTOGRAM_LOG10_MAX - HISTOGRAM_LOG10_MIN) * HISTOGRAM_BINS_PER_DECADE;
+
+/** The bin edges on the log10 scale (HISTOGRAM_BIN_COUNT + 1 numbers), the same for every histogram. */
+export function histogramEdgesLog10(): number[] {
+  return Array.from({ length: HISTOGRAM_BIN_COUNT + 1 }, (_, i) => HISTOGRAM_LOG10_MIN + i / HISTOGRAM_BINS_PER_DECADE);
+}
+
+/**
+ * A histogram of |v| on fixed log10 bins, so histograms from different layers, steps and runs can be
+ * compared bar by bar. Bin i counts values with edges[i] <= log10|v| < edges[i + 1].
+ */
+export interface LogHistogram {
+  /** log10 of the lowest edge (-40) and the width of a bin in decades (0.5): edges = low + i * width. */
+  lowLog10: number;
+  binWidthLog10: number;
+  /** Counts per bin; length HISTOGRAM_BIN_COUNT (90). */
+  counts: number[];
+  /** Values that are exactly 0 (underflow). */
+  zeros: number;
+  /** Non-zero values below 1e-40. */
+  below: number;
+  /** Values at or above 1e5. */
+  above: number;
+  /** NaN or infinite values. */
+  nonFinite: number;
+  /** All values counted. */
+  total: number;
+}
+
+/**
+ * Counts |values[start..end)| into the fixed log-magnitude bins.
+ *
+ * @example
+ *   const h = logHistogram([0, 1e-3, 2e-3, 1]);
+ *   h.zeros;   // 1
+ */
+export function logHistogram(values: ArrayLike<number>, start = 0, end = values.length): LogHistogram {
+  const counts = new Array<number>(HISTOGRAM_BIN_COUNT).fill(0);
+  let zeros = 0;
+  let below = 0;
+  let above = 0;
+  let nonFinite = 0;
+  for (let i = start; i < end; i++) {
+    const v = Math.abs(values[i]);
+    if (v === 0) zeros++;
+    else if (!Number.isFinite(v)) nonFinite++;
+    else {
+      const bin = Math.floor((Math.log10(v) - HISTOGRAM_LOG10_MIN) * HISTOGRAM_BINS_PER_DECADE);
+      if (bin < 0) below++;
+      else if (bin >= HISTOGRAM_BIN_COUNT) above++;
+      else counts[bin]++;
+    }
+  }
+  return {
+    lowLog10: HISTOGRAM_LOG10_MIN,
+    binWidthLog10: 1 / HISTOGRAM_BINS_PER_DECADE,
+    counts,
+    zeros,
+    below,
+    above,
+    nonFinite,
+    total: end - start,
+  };
+}
+
+/** Sum of squares, largest |v| and count of non-finite entries of values[start..end), in float64. */
+export function sumsOf(values: ArrayLike<number>, start: number, end: number): { sumSquares: number; sumAbs: number; sum: number; maxAbs: number; nonFinite: number } {
+  let sumSquares = 0;
+  let sumAbs = 0;
+  let sum = 0;
+  let maxAbs = 0;
+  let nonFinite = 0;
+  for (let i = start; i < end; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) {
+      nonFinite++;
+      sumSquares += v * v;
+      continue;
+    }
+    const a = Math.abs(v);
+    sumSquares += v * v;
+    sumAbs += a;
+    sum += v;
+    if (a > maxAbs) maxAbs = a;
+  }
+  return { sumSquares, sumAbs, sum, maxAbs, nonFinite };
+}

@@ -1,0 +1,107 @@
+/**
+ * Loss functions, written out so the math is visible. All average over the examples in the batch (and
+ * over output columns), as PyTorch's and Keras's defaults do.
+ *
+ *   - 'binaryCrossEntropy' on logits z, targets y in {0, 1}:
+ *       L = mean( max(z, 0) - z * y + log(1 + exp(-|z|)) )
+ *     which equals -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))] but never takes the log of 0.
+ *     Its gradient is dL/dz = (sigmoid(z) - y) / n: it never saturates at the output.
+ *   - 'softmaxCrossEntropy' on logits z, one-hot targets y: L = mean over examples of -sum_k y_k log softmax(z)_k.
+ *   - 'meanSquaredError': L = mean( (prediction - y)^2 ).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkOneOf, fail } from '../datasets/check';
+import type { DataLike, Task } from '../datasets/types';
+
+/** The losses gradscope computes. */
+export const LOSSES = ['binaryCrossEntropy', 'softmaxCrossEntropy', 'meanSquaredError'] as const;
+export type LossName = (typeof LOSSES)[number];
+
+/** A loss: targets and model outputs in, scalar out. */
+export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+
+/** The loss that fits a task. */
+export function lossForTask(task: Task): LossName {
+  return task === 'binary' ? 'binaryCrossEntropy' : task === 'multiclass' ? 'softmaxCrossEntropy' : 'meanSquaredError';
+}
+
+/** Whether the model's last layer already applies sigmoid or softmax (then losses work on probabilities). */
+export function outputActivation(model: tf.LayersModel): string {
+  const last = model.layers[model.layers.length - 1];
+  const config = last.getConfig() as { activation?: string };
+  if (last.getClassName() === 'Softmax') return 'softmax';
+  return config.activation ?? 'linear';
+}
+
+/**
+ * The loss function for `name`. When `probabilities` is true the model's outputs are already
+ * sigmoid/softmax probabilities (a user model ending in such an activation) and the loss takes their log,
+ * clipped to [1e-7, 1 - 1e-7] as Keras does.
+ */
+export function lossFunction(name: LossName, probabilities = false): LossFn {
+  switch (name) {
+    case 'binaryCrossEntropy':
+      if (probabilities) {
+        return (y, p) =>
+          tf.tidy(() => {
+            const q = tf.clipByValue(p, 1e-7, 1 - 1e-7);
+            return tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(q)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, q)))))) as tf.Scalar;
+          });
+      }
+      return (y, z) =>
+        tf.tidy(() => tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar);
+    case 'softmaxCrossEntropy':
+      if (probabilities) {
+        return (y, p) => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1))), -1))) as tf.Scalar);
+      }
+      return (y, z) => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(z)), -1))) as tf.Scalar);
+    case 'meanSquaredError':
+      return (y, p) => tf.tidy(() => tf.mean(tf.square(tf.sub(p, y))) as tf.Scalar);
+    default:
+      return fail('loss', 'name', name, LOSSES.join(', '));
+  }
+}
+
+/**
+ * Which loss to use: the explicit option if given, else the dataset's task, else a guess from the
+ * targets (one column of 0/1 -> binary; one-hot rows -> multiclass; otherwise regression).
+ */
+export function resolveLoss(where: string, model: tf.LayersModel, data: DataLike, option?: LossName): { name: LossName; fn: LossFn } {
+  let name: LossName;
+  if (option !== undefined) {
+    name = checkOneOf(where, 'loss', option, LOSSES);
+  } else if ('task' in data && data.task) {
+    name = lossForTask(data.task);
+  } else {
+    name = guessTask(data) === 'binary' ? 'binaryCrossEntropy' : guessTask(data) === 'multiclass' ? 'softmaxCrossEntropy' : 'meanSquaredError';
+  }
+  const act = outputActivation(model);
+  const probabilities = (name === 'binaryCrossEntropy' && act === 'sigmoid') || (name === 'softmaxCrossEntropy' && act === 'softmax');
+  return { name, fn: lossFunction(name, probabilities) };
+}
+
+function guessTask(data: DataLike): Task {
+  if (data.y instanceof tf.Tensor) return 'regression';
+  const rows = data.y as number[][];
+  const sample = rows.slice(0, 200).map((r) => (Array.isArray(r) ? r : [r]));
+  const binaryValues = sample.every((r) => r.every((v) => v === 0 || v === 1));
+  if (binaryValues && sample[0].length === 1) return 'binary';
+  if (binaryValues && sample.every((r) => r.reduce((a, b) => a + b, 0) === 1)) return 'multiclass';
+  return 'regression';
+}
+
+/**
+ * Accuracy on a batch as a tensor (or null for regression): for binary, the share of examples whose
+ * logit has the right sign (probability above 0.5); for multiclass, the share whose largest output is
+ * the true class.
+ */
+export function accuracyTensor(loss: LossName, yTrue: tf.Tensor, yPred: tf.Tensor, probabilities = false): tf.Scalar | null {
+  if (loss === 'meanSquaredError') return null;
+  return tf.tidy(() => {
+    if (loss === 'binaryCrossEntropy') {
+      const predicted = probabilities ? tf.greater(yPred, 0.5) : tf.greater(yPred, 0);
+      return tf.mean(tf.cast(tf.equal(predicted, tf.greater(yTrue, 0.5)), 'float32')) as tf.Scalar;
+    }
+    return tf.mean(tf.cast(tf.equal(tf.argMax(yPred, -1), tf.argMax(yTrue, -1)), 'float32')) as tf.Scalar;
+  });
+}

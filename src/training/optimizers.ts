@@ -1,0 +1,34 @@
+/**
+ * Optimizers: how a gradient g becomes a change of the weights w.
+ *
+ *   - 'sgd':      w <- w - lr * g
+ *   - 'momentum': v <- mu * v + g;  w <- w - lr * v              (mu = `momentum`, default 0.9; as PyTorch's SGD)
+ *   - 'rmsprop':  s <- rho * s + (1 - rho) * g^2;  w <- w - lr * g / sqrt(s + eps)
+ *                 (rho 0.99 and eps 1e-8, PyTorch's defaults)
+ *   - 'adam':     m <- b1 m + (1 - b1) g;  s <- b2 s + (1 - b2) g^2;  w <- w - lr * m_hat / (sqrt(s_hat) + eps)
+ *                 (b1 0.9, b2 0.999, eps 1e-8; m_hat, s_hat correct the start-up bias) (Kingma & Ba 2015)
+ *
+ * rmsprop and adam divide by a running size of the gradient, so a layer with tiny gradients still moves:
+ * they hide vanishing gradients from the update size, though not from the direction's noise.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** The default learning rate of each optimizer. */
+export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.01, adam: 0.001, rmsprop: 0.001 };
+
+/** A fresh tfjs optimizer (dispose it when done: it holds its running averages as tensors). */
+export function makeOptimizer(name: OptimizerName, learningRate: number, momentum = 0.9): tf.Optimizer {
+  switch (name) {
+    case 'sgd':
+      return tf.train.sgd(learningRate);
+    case 'momentum':
+      return tf.train.momentum(learningRate, momentum);
+    case 'adam':
+      return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+    case 'rmsprop':
+      return tf.train.rmsprop(learningRate, 0.99, 0, 1e-8);
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * The training loop: mini-batch gradient descent with probes.
+ *
+ * One step:
+ *   1. take the next mini-batch (the order comes from the seeded generator, reshuffled every epoch);
+ *   2. forward pass in training mode and the loss;
+ *   3. backward pass: the gradient of the loss with respect to every trainable weight;
+ *   4. the global gradient norm, clipping if asked, and a check that nothing is NaN or infinite;
+ *   5. the optimizer updates the weights.
+ * Every `probes.every` steps (and before the first step) the probes look at the model on a fixed probe
+ * batch and append plain records to the history.
+ *
+ * A run is deterministic: the same model seed, training seed, options and backend give identical numbers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assertReady, backendInfo } from '../backend';
+import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, show } from '../datasets/check';
+import { DataLike, TensorBatch, toTensors } from '../datasets/types';
+import { modelInfo } from '../models/info';
+import { checkData, checkModel } from '../probes/gradients';
+import { selectParameters, trainableVariables } from '../probes/parameters';
+import { PROBE_FIELDS, ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
+import { readWeights, summarizeUpdates } from '../probes/updates';
+import { Random } from '../random';
+import { clipGradients } from './clipping';
+import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from './losses';
+import { DEFAULT_LEARNING_RATE, OPTIMIZERS, OptimizerName, makeOptimizer } from './optimizers';
+import { ProgressLine } from './progress';
+
+/** Options of `train`. */
+export interface TrainOptions {
+  /** 'sgd' (default), 'momentum', 'adam' or 'rmsprop'. */
+  optimizer?: OptimizerName;
+  /** Step size; default 0.1 for sgd, 0.01 for momentum, 0.001 for adam and rmsprop. */
+  learningRate?: number;
+  /** Momentum coefficient of the 'momentum' optimizer (default 0.9). */
+  momentum?: number;
+  /** Examples per step (default 32, or all examples if fewer). */
+  batchSize?: number;
+  /** Number of steps; give either steps or epochs. */
+  steps?: number;
+  /** Number of passes over the data (default 10 when steps is not given). */
+  epochs?: number;
+  /** Loss; default from the dataset's task. */
+  loss?: LossName;
+  /** Clip every gradient entry to [-clipValue, clipValue]. */
+  clipValue?: number;
+  /** Rescale each weight tensor's gradient to norm at most clipNorm. */
+  clipNorm?: number;
+  /** Rescale all gradients together to global norm at most clipGlobalNorm. */
+  clipGlobalNorm?: number;
+  /** Seed of the batch order (default 0). */
+  seed?: number;
+  /** Reshuffle the examples every epoch (default true). */
+  shuffle?: boolean;
+  /** Probes to run and how often, or false for none (default: gradients, updates, weights, activations every 10 steps). */
+  probes?: ProbeOptions | false;
+  /** Held-out data: its loss and accuracy are recorded whenever the probes run. */
+  validation?: DataLike;
+  /** Show a progress line (default true; shown only in a notebook or a terminal). */
+  progress?: boolean;
+  /** When the loss or a gradient becomes NaN or infinite: 'stop' (default; returns the history so far) or 'throw'. */
+  onNonFinite?: 'stop' | 'throw';
+  /** Called with the history after each probe, e.g. to redraw a live plot. */
+  onProbe?: (history: History) => void | Promise<void>;
+  /** Number of the first step (default 0), to continue a step count across calls. */
+  startStep?: number;
+}
+
+const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipValue', 'clipNorm', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'validation', 'progress', 'onNonFinite', 'onProbe', 'startStep'];
+
+/** One training step. */
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  /** Mini-batch loss before this step's update. */
+  loss: number;
+  /** Mini-batch accuracy before the update (null for regression). */
+  accuracy: number | null;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Global gradient norm after clipping (equal to gradNorm when nothing was clipped). */
+  clippedNorm: number;
+  /** True when any clipping changed the gradient at this step. */
+  clipped: boolean;
+}
+
+/** How often clipping fired. */
+export interface ClippingReport {
+  clipValue: number | null;
+  clipNorm: number | null;
+  clipGlobalNorm: number | null;
+  /** Steps taken. */
+  steps: number;
+  /** Steps at which any clipping changed the gradient, and their share. */
+  firedSteps: number;
+  firedShare: number;
+  /** Steps at which value clipping changed at least one entry. */
+  valueFired: number;
+  /** Steps at which at least one tensor was clipped by its norm, and the total count of clipped tensors. */
+  normFired: number;
+  tensorsClipped: number;
+  /** Steps at which global-norm clipping fired. */
+  globalNormFired: number;
+}
+
+/** Why training stopped early. */
+export interface StopReport {
+  step: number;
+  reason: 'nonFinite' | 'error';
+  message: string;
+}
+
+/** Everything a run recorded: plain JSON. */
+export interface History extends ProbeLog {
+  /** One-line description of the model. */
+  model: string;
+  loss: LossName;
+  optimizer: { name: OptimizerName; learningRate: number; momentum?: number };
+  batchSize: number;
+  seed: number;
+  backend: string;
+  /** Probe cadence (0 when probes are off). */
+  probeEvery: number;
+  steps: StepRecord[];
+  validation: { step: number; loss: number; accuracy: number | null }[];
+  clipping: ClippingReport | null;
+  /** null when the run finished normally. */
+  stopped: StopReport | null;
+  /** Number of the last completed step. */
+  lastStep: number;
+  /** Wall-clock milliseconds per step, probes included. */
+  msPerStep: number;
+}
+
+interface Resolved {
+  optimizer: OptimizerName;
+  learningRate: number;
+  momentum: number;
+  batchSize: number;
+  totalSteps: number;
+  loss: { name: LossName; fn: ReturnType<typeof resolveLoss>['fn'] };
+  clip: { clipValue?: number; clipNorm?: number; clipGlobalNorm?: number };
+  seed: number;
+  shuffle: boolean;
+  probes: ResolvedProbes | null;
+  progress: boolean;
+  onNonFinite: 'stop' | 'throw';
+  startStep: number;
+}
+
+function examplesOf(data: DataLike): number {
+  return data.x instanceof tf.Tensor ? data.x.shape[0] : (data.x as unknown[]).length;
+}
+
+function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): Resolved {
+  const where = 'train';
+  checkKeys(where, options, FIELDS);
+  const optimizer = checkOneOf(where, 'optimizer', options.optimizer ?? 'sgd', OPTIMIZERS);
+  const learningRate = checkNumber(where, 'learningRate', options.learningRate ?? DEFAULT_LEARNING_RATE[optimizer], 0, 1e6, { minExclusive: true });
+  if (options.momentum !== undefined && optimizer !== 'momentum') fail(where, 'momentum', options.momentum, "only with optimizer 'momentum'");
+  const momentum = checkNumber(where, 'momentum', options.momentum ?? 0.9, 0, 1);
+  const n = examplesOf(data);
+  const batchSize = checkInt(where, 'batchSize', options.batchSize ?? Math.min(32, n), 1, Math.max(1, n));
+  if (options.steps !== undefined && options.epochs !== undefined) {
+    fail(where, 'epochs', options.epochs, `left out when steps is given (steps is ${show(options.steps)}); give one of them`);
+  }
+  const batchesPerEpoch = Math.ceil(n / batchSize);
+  const totalSteps =
+    options.steps !== undefined
+      ? checkInt(where, 'steps', options.steps, 0, 1e9)
+      : checkInt(where, 'epochs', options.epochs ?? 10, 0, 1e7) * batchesPerEpoch;
+  if (options.loss !== undefined) checkOneOf(where, 'loss', options.loss, LOSSES);
+  const clip: Resolved['clip'] = {};
+  for (const key of ['clipValue', 'clipNorm', 'clipGlobalNorm'] as const) {
+    if (options[key] !== undefined) clip[key] = checkNumber(where, key, options[key], 0, 1e12, { minExclusive: true });
+  }
+  const probes = options.probes === false ? null : resolveProbes(where, model, options.probes ?? {});
+  if (options.probes && options.probes.data !== undefined) checkData(where, options.probes.data);
+  if (options.validation !== undefined) checkData(where, options.validation);
+  if (options.onProbe !== undefined && typeof options.onProbe !== 'function') fail(where, 'onProbe', options.onProbe, 'a function (history) => void');
+  return {
+    optimizer,
+    learningRate,
+    momentum,
+    batchSize,
+    totalSteps,
+    loss: resolveLoss(where, model, data, options.loss),
+    clip,
+    seed: checkInt(where, 'seed', options.seed ?? 0, 0, 0xffffffff),
+    shuffle: checkBool(where, 'shuffle', options.shuffle ?? true),
+    probes,
+    progress: checkBool(where, 'progress', options.progress ?? true),
+    onNonFinite: checkOneOf(where, 'onNonFinite', options.onNonFinite ?? 'stop', ['stop', 'throw'] as const),
+    startStep: checkInt(where, 'startStep', options.startStep ?? 0, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** Throws when the data's shape does not fit the model's input or output. */
+export function checkShapes(where: string, model: tf.LayersModel, batch: TensorBatch): void {
+  const input = model.inputs[0].shape;
+  const got = batch.x.shape;
+  const fits = got.length === input.length && input.every((d, i) => i === 0 || d === null || d === got[i]);
+  if (!fits) {
+    fail(where, 'data.x shape', `[${got.join(', ')}]`, `[examples, ${input.slice(1).map((d) => (d === null ? 'any' : d)).join(', ')}] to fit the model's input`);
+  }
+  const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (outputs !== null && batch.y.shape[1] !== outputs) {
+    fail(where, 'data.y columns', batch.y.shape[1], `${outputs} (the model's outputs)`);
+  }
+}
+
+function percent(v: number | null): string {
+  return v === null ? '' : `  acc ${(100 * v).toFixed(1)}%`;
+}
+
+function shortNumber(v: number): string {
+  return Number.isFinite(v) ? (Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? v.toFixed(4) : v.toExponential(2)) : String(v);
+}
+
+/**
+ * Trains `model` on `data` and returns the history: loss and accuracy per step and the probe records.
+ *
+ * @example
+ *   const model = mlp({ inputs: 2, outputs: 1, depth: 10, width: 32, activation: 'sigmoid', init: 'glorotNormal' });
+ *   const history = await train(model, spirals({ n: 512 }), { optimizer: 'sgd', learningRate: 0.1, steps: 500, probes: { every: 25 } });
+ *   history.steps.at(-1).loss;                // the last mini-batch loss
+ *   history.gradients.map((g) => g.layers[0].log10);   // the first layer's gradient over training
+ */
+export async function train(model: tf.LayersModel, data: DataLike, options: TrainOptions = {}): Promise<History> {
+  const where = 'train';
+  assertReady();
+  checkModel(where, model);
+  checkData(where, data);
+  const r = resolve(model, data, options);
+  const history: History = {
+    model: modelInfo(model).summary,
+    loss: r.loss.name,
+    optimizer: r.optimizer === 'momentum' ? { name: r.optimizer, learningRate: r.learningRate, momentum: r.momentum } : { name: r.optimizer, learningRate: r.learningRate },
+    batchSize: r.batchSize,
+    seed: r.seed,
+    backend: backendInfo().backend,
+    probeEvery: r.probes?.every ?? 0,
+    steps: [],
+    validation: [],
+    clipping: null,
+    stopped: null,
+    lastStep: r.startStep,
+    msPerStep: 0,
+    ...emptyProbeLog(),
+  };
+  const clipping = Object.keys(r.clip).length > 0;
+  const report: ClippingReport = {
+    clipValue: r.clip.clipValue ?? null,
+    clipNorm: r.clip.clipNorm ?? null,
+    clipGlobalNorm: r.clip.clipGlobalNorm ?? null,
+    steps: 0,
+    firedSteps: 0,
+    firedShare: 0,
+    valueFired: 0,
+    normFired: 0,
+    tensorsClipped: 0,
+    globalNormFired: 0,
+  };
+  if (clipping) history.clipping = report;
+
+  const all = toTensors(data, where);
+  let validation: TensorBatch | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  const progress = new ProgressLine(r.progress);
+  const started = Date.now();
+  try {
+    checkShapes(where, model, all);
+    if (options.validation) {
+      validation = toTensors(options.validation, where);
+      checkShapes(where, model, validation);
+    }
+    const n = all.x.shape[0];
+    const probeData: DataLike =
+      options.probes && options.probes.data
+        ? options.probes.data
+        : { x: all.x.slice(0, Math.min(256, n)), y: all.y.slice(0, Math.min(256, n)), task: 'task' in data ? data.task : undefined };
+    const ownsProbeData = !(options.probes && options.probes.data);
+    const variables = trainableVariables(model);
+    const selected = r.probes ? selectParameters(model, r.probes.parameters) : [];
+    const probabilities = ['sigmoid', 'softmax'].includes(outputActivation(model));
+    optimizer = makeOptimizer(r.optimizer, r.learningRate, r.momentum);
+    const rng = new Random(r.seed);
+    let order: number[] = [];
+    let cursor = n;
+    let epoch = 0;
+    let lastYield = Date.now();
+
+    const probeAndReport = async (step: number) => {
+      if (!r.probes) return;
+      runProbes(model, probeData, step, r.probes, history, r.loss.name);
+      if (validation) {
+        const v = validation;
+        let host = new Float32Array(0);
+        tf.tidy(() => {
+          const out = model.apply(v.x, { training: false }) as tf.Tensor;
+          const acc = accuracyTensor(r.loss.name, v.y, out, probabilities);
+          host = tf.stack([r.loss.fn(v.y, out), acc ?? tf.scalar(NaN)]).dataSync() as Float32Array;
+        });
+        history.validation.push({ step, loss: host[0], accuracy: Number.isNaN(host[1]) ? null : host[1] });
+      }
+      if (options.onProbe) await options.onProbe(history);
+    };
+
+    try {
+      await probeAndReport(r.startStep);
+      for (let s = 1; s <= r.totalSteps; s++) {
+        const step = r.startStep + s;
+        if (cursor >= n) {
+          order = r.shuffle ? rng.permutation(n) : Array.from({ length: n }, (_, i) => i);
+          cursor = 0;
+          epoch++;
+        }
+        const indices = order.slice(cursor, cursor + r.batchSize);
+        cursor += indices.length;
+        const probeNow = r.probes !== null && (step % r.probes.every === 0 || s === r.totalSteps);
+        const before = probeNow && r.probes!.updates ? readWeights(selected) : undefined;
+
+        let stats = new Float32Array(0);
+        let stop = false;
+        tf.tidy(() => {
+          const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
+          const xb = tf.gather(all.x, idx);
+          const yb = tf.gather(all.y, idx);
+          let output: tf.Tensor | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const out = model.apply(xb, { training: true }) as tf.Tensor;
+            output = tf.keep(out);
+            return r.loss.fn(yb, out);
+          }, variables);
+          const acc = accuracyTensor(r.loss.name, yb, output!, probabilities);
+          output!.dispose();
+          const clipped = clipGradients(variables.map((v) => grads[v.name]), r.clip);
+          stats = tf
+            .stack([value, acc ?? tf.scalar(NaN), clipped.normBefore, clipped.normAfter, clipped.valueFired, clipped.normFired, clipped.globalFired])
+            .dataSync() as Float32Array;
+          if (!Number.isFinite(stats[0]) || !Number.isFinite(stats[2])) {
+            stop = true;
+            return;
+          }
+          const named: tf.NamedTensorMap = {};
+          variables.forEach((v, i) => (named[v.name] = clipped.grads[i]));
+          optimizer!.applyGradients(named);
+        });
+        const [loss, accuracy, gradNorm, clippedNorm, valueFired, normFired, globalFired] = Array.from(stats);
+        if (stop) {
+          const what = !Number.isFinite(loss) ? `the loss became ${loss}` : `the gradient norm became ${gradNorm}`;
+          const message =
+            `train: ${what} at step ${step} (epoch ${epoch}); training stopped before applying that step, and the ` +
+            `history up to step ${step - 1} is kept. This is an exploding gradient or a numerical overflow: try a ` +
+            `smaller learningRate, clipGlobalNorm (for example 1), batch normalization, or a smaller initialization.`;
+          history.stopped = { step, reason: 'nonFinite', message };
+          if (r.onNonFinite === 'throw') {
+            const error = new Error(message) as Error & { history?: History };
+            error.history = history;
+            throw error;
+          }
+          progress.finish(`stopped at step ${step}: ${what}`);
+          if (!r.probes) break;
+          break;
+        }
+        const fired = valueFired > 0 || normFired > 0 || globalFired > 0;
+        history.steps.push({ step, epoch, loss, accuracy: Number.isNaN(accuracy) ? null : accuracy, gradNorm, clippedNorm, clipped: fired });
+        history.lastStep = step;
+        if (clipping) {
+          report.steps++;
+          if (fired) report.firedSteps++;
+          if (valueFired > 0) report.valueFired++;
+          if (normFired > 0) report.normFired++;
+          report.tensorsClipped += normFired;
+          if (globalFired > 0) report.globalNormFired++;
+          report.firedShare = report.firedSteps / report.steps;
+        }
+        if (before) history.updates.push(summarizeUpdates(selected, before, readWeights(selected), step));
+        if (probeNow) await probeAndReport(step);
+        const elapsed = Date.now() - started;
+        progress.update(
+          `step ${step}/${r.startStep + r.totalSteps}  epoch ${epoch}  loss ${shortNumber(loss)}${percent(history.steps[history.steps.length - 1].accuracy)}` +
+            `  |g| ${gradNorm.toExponential(1)}  ${(elapsed / s).toFixed(1)} ms/step`,
+        );
+        if (Date.now() - lastYield > 200) {
+          await new Promise((resolveYield) => setImmediate(resolveYield));
+          lastYield = Date.now();
+        }
+      }
+    } finally {
+      if (ownsProbeData) {
+        (probeData.x as tf.Tensor).dispose();
+        (probeData.y as tf.Tensor).dispose();
+      }
+    }
+    const done = history.steps.length;
+    history.msPerStep = done ? (Date.now() - started) / done : 0;
+    if (!history.stopped) {
+      const last = history.steps[done - 1];
+      progress.finish(last ? `trained ${done} steps: loss ${shortNumber(last.loss)}${percent(last.accuracy)}, ${history.msPerStep.toFixed(1)} ms/step` : 'trained 0 steps');
+    }
+    return history;
+  } catch (error) {
+    if (error instanceof Error) {
+      const withHistory = error as Error & { history?: History };
+      if (!withHistory.history) {
+        withHistory.history = history;
+        history.stopped = history.stopped ?? { step: history.lastStep + 1, reason: 'error', message: error.message };
+      }
+    }
+    throw error;
+  } finally {
+    all.dispose();
+    validation?.dispose();
+    optimizer?.dispose();
+  }
+}

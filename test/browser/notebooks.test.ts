@@ -1,0 +1,120 @@
+/**
+ * Every executed notebook, opened in JupyterLab in a real (headless) Chromium, shows every chart.
+ *
+ * For each notebook in notebooks/ and test/browser/fixtures/: execute it in a fresh gradscope kernel into
+ * build/executed/ (or reuse a fresh enough executed copy), open it in a private JupyterLab, wait until the
+ * number of drawn Plotly charts equals the number of chart outputs in the file, and save a screenshot to
+ * test-artifacts/screenshots/<notebook>.png. The executed files are not signed, so JupyterLab opens them
+ * untrusted, as a learner who downloads a saved notebook would.
+ *
+ * Skipped only when no Chromium is installed (`.ci/run` installs it); the skip is announced loudly.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CHROMIUM_FLAGS, CHROMIUM_HINT, findChromium } from '../../src/export/chromium';
+import {
+  EXECUTED_DIR,
+  LabServer,
+  SCREENSHOT_DIR,
+  countChartOutputs,
+  executeNotebook,
+  notebooksToCheck,
+  startJupyterLab,
+} from './jupyter';
+
+const chromiumPath = findChromium();
+const notebooks = notebooksToCheck();
+
+if (!chromiumPath) {
+  const bar = '!'.repeat(100);
+  console.warn(
+    `${bar}\n!!! BROWSER TEST SKIPPED: no Chromium on this machine, so no notebook was checked in a browser.\n` +
+      `!!! To run it, ${CHROMIUM_HINT}.\n${bar}`,
+  );
+}
+
+const describeWithBrowser = chromiumPath ? describe : describe.skip;
+
+// Minimal structural types for the part of playwright-core the test uses.
+interface Page {
+  goto(url: string, options?: Record<string, unknown>): Promise<unknown>;
+  waitForSelector(selector: string, options?: Record<string, unknown>): Promise<unknown>;
+  evaluate<R>(fn: string | (() => R)): Promise<R>;
+  setViewportSize(size: { width: number; height: number }): Promise<void>;
+  screenshot(options: Record<string, unknown>): Promise<Buffer>;
+  close(): Promise<void>;
+}
+interface Browser {
+  newPage(options?: Record<string, unknown>): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Counts chart outputs that Plotly has drawn (an svg.main-svg inside an output area). */
+const COUNT_DRAWN = `(() => {
+  const outputs = Array.from(document.querySelectorAll('.jp-Notebook .jp-OutputArea-output'));
+  return outputs.filter((o) => o.querySelector('.js-plotly-plot svg.main-svg')).length;
+})()`;
+
+describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
+  let lab: LabServer;
+  let browser: Browser;
+  const executed = new Map<string, string>();
+
+  beforeAll(async () => {
+    for (const source of notebooks) executed.set(source, await executeNotebook(source));
+    lab = await startJupyterLab(EXECUTED_DIR);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { chromium } = require('playwright-core');
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_FLAGS] });
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  }, 60 * 60 * 1000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.stop();
+  }, 60_000);
+
+  it('has notebooks to check', () => {
+    expect(notebooks.length).toBeGreaterThan(0);
+  });
+
+  for (const source of notebooks) {
+    const name = path.basename(source, '.ipynb');
+    it(`${name}: every chart output is drawn`, async () => {
+      const file = executed.get(source) as string;
+      const expected = countChartOutputs(file);
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      try {
+        await page.goto(`${lab.url}/lab/tree/${encodeURIComponent(path.basename(file))}?token=${lab.token}`, {
+          waitUntil: 'domcontentloaded',
+          timeout: 90_000,
+        });
+        await page.waitForSelector('.jp-Notebook .jp-Cell', { timeout: 90_000 });
+        let drawn = 0;
+        const deadline = Date.now() + 90_000;
+        while (Date.now() < deadline) {
+          drawn = await page.evaluate<number>(COUNT_DRAWN);
+          if (drawn >= expected) break;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        // Make the whole notebook visible for the screenshot: the notebook scrolls inside its own panel.
+        const height = await page.evaluate<number>(`(() => {
+          const scroller = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer') || document.querySelector('.jp-Notebook');
+          return scroller ? scroller.scrollHeight : 1000;
+        })()`);
+        await page.setViewportSize({ width: 1400, height: Math.min(Math.max(1000, height + 200), 16000) });
+        await new Promise((r) => setTimeout(r, 800));
+        await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+        expect({ notebook: name, drawnCharts: drawn }).toEqual({ notebook: name, drawnCharts: expected });
+      } finally {
+        await page.close();
+      }
+    }, 10 * 60 * 1000);
+  }
+
+  it('the chart fixture has charts, so the check is not vacuous', () => {
+    const fixture = [...executed.values()].find((f) => path.basename(f) === 'charts-fixture.ipynb');
+    expect(fixture).toBeDefined();
+    expect(countChartOutputs(fixture as string)).toBeGreaterThanOrEqual(10);
+  });
+});
