@@ -3,14 +3,13 @@
  * One-command set-up, run by `npm install` (postinstall) and by `npm run setup`. Idempotent: a second run
  * changes nothing.
  *
- *   1. Links the project into node_modules/gradscope, so notebooks write `import ... from 'gradscope'`.
- *   2. Compiles src/ to dist/ with type declarations (tslab imports compiled JavaScript, not src/*.ts).
- *   3. Creates the Python venv .venv from kernel-setup/requirements.txt (JupyterLab, nbclient, plotly's
+ *   1. Compiles src/ to dist/ with type declarations (tslab imports compiled JavaScript, not src/*.ts).
+ *   2. Creates the Python venv .venv from kernel-setup/requirements.txt (JupyterLab, nbclient, plotly's
  *      JupyterLab renderer), reinstalling only when that file changes.
- *   4. Registers the kernelspec `gradscope` inside .venv, starting the project's own tslab.
+ *   3. Registers the kernelspec `gradscope` inside .venv, starting the project's own tslab.
  *
  * Environment:
- *   GRADSCOPE_SKIP_PYTHON=1   skip steps 3 and 4 (Node side only).
+ *   GRADSCOPE_SKIP_PYTHON=1   skip steps 2 and 3 (Node side only).
  *   PYTHON=/path/to/python3   the Python used to create .venv (default: python3).
  *   GRADSCOPE_PIP_ARGS="..."  extra arguments for pip install (for example an --index-url).
  */
@@ -36,23 +35,6 @@ function writeIfChanged(file, content) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, content);
   return true;
-}
-
-function linkPackage() {
-  const link = path.join(paths.root, 'node_modules', 'gradscope');
-  const target = '..';
-  try {
-    if (fs.readlinkSync(link) === target) return;
-    fs.unlinkSync(link);
-  } catch (error) {
-    if (error.code !== 'ENOENT' && error.code !== 'EINVAL') throw error;
-    if (error.code === 'EINVAL') {
-      throw new Error(`${link} exists and is not a link; remove it and run \`npm run setup\` again`);
-    }
-  }
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  fs.symlinkSync(target, link, 'dir');
-  say('linked node_modules/gradscope -> the project, for `import ... from "gradscope"`');
 }
 
 function build() {
@@ -136,7 +118,6 @@ function registerKernel() {
 }
 
 function main() {
-  linkPackage();
   build();
   if (process.env.GRADSCOPE_SKIP_PYTHON === '1') {
     say('GRADSCOPE_SKIP_PYTHON=1: skipping the Python venv and the kernelspec');
