@@ -1,41 +1,22 @@
-"""Start the `gradscope` kernel once, run one cell, and report what it cost.
+"""Start the `gradscope` kernel the way Jupyter does (from its kernelspec) and run one cell.
 
-Prints one JSON object: {"ok", "startupSeconds", "idleRssMiB", "output", "error"}.
-startupSeconds is the wall time from launching the kernel process to its first kernel_info_reply;
-idleRssMiB is the kernel's resident memory after that reply, before any cell runs.
+Prints one JSON object: {"ok", "output", "error"}. Startup time and memory are measured by kernel-stats.js.
 """
 import json
 import sys
-import time
 
 from jupyter_client.manager import KernelManager
 
 
-def rss_mib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
-
-
 def main():
     code = sys.argv[1] if len(sys.argv) > 1 else "1 + 1"
-    result = {"ok": False, "startupSeconds": None, "idleRssMiB": None, "output": "", "error": None}
+    result = {"ok": False, "output": "", "error": None}
     manager = KernelManager(kernel_name="gradscope")
-    started = time.time()
     try:
         manager.start_kernel()
         client = manager.client()
         client.start_channels()
         client.wait_for_ready(timeout=60)
-        result["startupSeconds"] = round(time.time() - started, 2)
-        pid = getattr(manager.provisioner, "pid", None) or getattr(getattr(manager.provisioner, "process", None), "pid", None)
-        time.sleep(1.0)
-        result["idleRssMiB"] = rss_mib(pid) if pid else None
         outputs = []
 
         def collect(message):

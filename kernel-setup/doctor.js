@@ -89,7 +89,13 @@ async function main() {
           started = { ok: false, error: check.err || check.out };
         }
         if (started.ok) {
-          report('ok', 'kernel starts', `first reply after ${started.startupSeconds} s, idle memory ${started.idleRssMiB} MiB, backend '${started.output}'`);
+          report('ok', 'kernel starts', `runs TypeScript on the '${started.output}' backend`);
+          try {
+            const stats = await require('./kernel-stats').measure({ idleMs: 3000 });
+            report('ok', 'kernel cost', `first reply after ${stats.startupSeconds} s (${stats.startupCpuSeconds} s CPU), idle memory ${stats.idleRssMiB} MiB`);
+          } catch (error) {
+            report('warn', 'kernel cost', `not measured: ${error.message.split('\n')[0]}`);
+          }
         } else {
           report('fail', 'kernel starts', `no: ${started.error}`, 'run `npm run setup`; see Troubleshooting in the README');
         }

@@ -2,7 +2,7 @@
 /**
  * Startup time and idle memory of the `gradscope` kernel, as `npm run doctor` reports them.
  *
- *   node kernel-setup/kernel-stats.js [--entry path/to/kernel.js] [--idle-ms 2000]
+ *   node kernel-setup/kernel-stats.js [--entry path/to/kernel.js] [--idle-ms 5000]
  *
  * Starts the kernel the way Jupyter does (node <entry> <connection_file>), sends kernel_info_request on the
  * shell channel and prints JSON:
@@ -49,7 +49,7 @@ function procStat(pid) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function measure({ entry = DEFAULT_ENTRY, idleMs = 2000, timeoutMs = 60000 } = {}) {
+async function measure({ entry = DEFAULT_ENTRY, idleMs = 5000, timeoutMs = 60000 } = {}) {
   const zmq = require(path.join(__dirname, '..', 'node_modules', 'zeromq'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-kernel-stats-'));
   const names = ['shell_port', 'iopub_port', 'stdin_port', 'control_port', 'hb_port'];
@@ -122,7 +122,7 @@ if (require.main === module) {
     return index >= 0 ? args[index + 1] : undefined;
   };
   const entry = option('--entry') ? path.resolve(option('--entry')) : DEFAULT_ENTRY;
-  const idleMs = option('--idle-ms') ? Number(option('--idle-ms')) : 2000;
+  const idleMs = option('--idle-ms') ? Number(option('--idle-ms')) : 5000;
   measure({ entry, idleMs })
     .then((stats) => {
       console.log(JSON.stringify(stats));

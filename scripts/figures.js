@@ -195,6 +195,7 @@ async function main() {
   fs.mkdirSync(options.out, { recursive: true });
   const entries = [];
   let total = 0;
+  const imageFailures = [];
   const started = Date.now();
   for (const [i, notebook] of options.notebooks.entries()) {
     if (!fs.existsSync(notebook)) fail(`notebook ${notebook} does not exist`);
@@ -214,6 +215,12 @@ async function main() {
       const t = Date.now();
       const result = await lib.saveFigure(fig, path.join(outDir, name), { quiet: true });
       const files = result.written.map((file) => path.relative(options.out, file).split(path.sep).join('/'));
+      if (status.available) {
+        for (const skipped of result.skipped) {
+          imageFailures.push(`${stem}/${name}.${skipped.format}: ${skipped.reason}`);
+          console.error(`  could not draw ${stem}/${name}.${skipped.format}: ${skipped.reason}`);
+        }
+      }
       figures.push({ name, cell, title: lib.titleText(fig), summary: lib.figureSummary(fig), files });
       console.log(`  ${stem}/${name}  (cell ${cell}; ${files.length} files, ${Date.now() - t} ms)`);
       total++;
@@ -229,9 +236,10 @@ async function main() {
       `gallery: ${path.relative(process.cwd(), path.join(options.out, 'index.html'))}`,
   );
   if (!status.available) console.warn(`figures: no PNG or SVG were written: ${status.reason}.`);
+  if (imageFailures.length > 0) fail(`${imageFailures.length} image(s) could not be drawn:\n  ${imageFailures.join('\n  ')}`);
 }
 
-main().catch((error) => {
+main().then(() => process.exit(0), (error) => {
   console.error(`figures: ${error && error.stack ? error.stack : error}`);
   process.exit(1);
 });

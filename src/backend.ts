@@ -57,6 +57,8 @@ function shortReason(error: unknown): string {
 function register(name: BackendName): string | undefined {
   try {
     if (name === 'tensorflow') {
+      // TensorFlow's C++ start-up log lines (CPU feature notes) would land in the learner's notebook.
+      if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
       // tfjs-node registers the 'tensorflow' backend as a side effect of being loaded.
       require('@tensorflow/tfjs-node');
     } else if (name === 'wasm') {

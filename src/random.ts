@@ -44,7 +44,14 @@ export function deriveSeed(seed: number, ...parts: number[]): number {
   return h >>> 0;
 }
 
-/** A seeded stream of random numbers (mulberry32 + Box-Muller). */
+/**
+ * A seeded stream of random numbers (mulberry32 + Box-Muller).
+ *
+ * @example
+ *   const rng = new Random(1);
+ *   rng.normal();          // a standard normal number
+ *   rng.permutation(5);    // e.g. [3, 0, 4, 1, 2]
+ */
 export class Random {
   private state: number;
   private spareNormal: number | undefined;

@@ -114,7 +114,9 @@ function describeThrown(value, cells) {
     if (Number(jsLine) >= cell.jsLines.length) continue; // the wrapper that tslab puts around every cell
     const tsLine = mapLine(cell, Number(jsLine));
     const where = tsLine ? `${cell.label}, line ${tsLine}` : cell.label;
-    frames.push(fn ? `    at ${fn} (${where})` : `    at ${where}`);
+    // Functions declared in a cell are called through tslab's `exports` proxy.
+    const name = fn ? fn.replace(/^(?:Proxy|Object)\./, '') : '';
+    frames.push(name && name !== '<anonymous>' ? `    at ${name} (${where})` : `    at ${where}`);
     if (!firstCellFrame && tsLine) firstCellFrame = { cell, tsLine };
   }
   const traceback = [`${RED}${BOLD}${ename}${RESET}: ${evalue}`, ...frames];

@@ -112,7 +112,8 @@ async function resultBundle(value) {
     const lib = gradscope();
     if (lib && typeof lib.mimeBundle === 'function') {
       try {
-        const bundle = normalize(await lib.mimeBundle(value), value);
+        // A figure is JSON by definition: typed arrays (tensor data) become plain arrays first.
+        const bundle = normalize(await lib.mimeBundle(toJson(value)), value);
         if (bundle) return bundle;
       } catch (error) {
         process.stderr.write(`could not render the figure's images (${error && error.message}); showing it as Plotly JSON\n`);

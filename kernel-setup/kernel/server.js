@@ -13,7 +13,7 @@ const context = require('./context');
 const { Engine } = require('./engine');
 const { Streams } = require('./streams');
 const { History } = require('./history');
-const { resultBundle } = require('./results');
+const { resultBundle, plainText } = require('./results');
 const { describeThrown } = require('./errors');
 
 const ABORT_WINDOW_MS = 50;
@@ -324,12 +324,20 @@ class Kernel {
       return;
     }
     const execution = { parent, interrupted: false, silent };
+    const interrupted = new Promise((resolve) => {
+      execution.stop = resolve;
+    });
     this.active = execution;
     try {
       outcome = await context.run(execution, () => this.engine.execute(code, label));
       if (outcome.ok && outcome.hasValue && !silent) {
-        const bundle = await context.run(execution, () => resultBundle(outcome.value));
-        if (bundle) {
+        // Rendering a figure can take a while (a PNG snapshot): an interrupt stops waiting for it.
+        const bundle = await Promise.race([
+          context.run(execution, () => this.valueBundle(outcome.value)),
+          interrupted.then(() => null),
+        ]);
+        if (execution.interrupted) outcome = { ok: false, error: null };
+        else if (bundle) {
           this.publish('execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata }, parent);
           if (storeHistory && bundle.data['text/plain'] !== undefined) this.history.setOutput(count, bundle.data['text/plain']);
         }
@@ -359,8 +367,21 @@ class Kernel {
     if (stopOnError && !silent) this.abortBefore = Date.now();
   }
 
+  /** The execute_result bundle of a value; plain text when its own rendering fails. */
+  async valueBundle(value) {
+    try {
+      return await resultBundle(value);
+    } catch (error) {
+      process.stderr.write(`could not show the result as rich output: ${error && error.message ? error.message : error}\n`);
+      return { data: { 'text/plain': plainText(value) }, metadata: {} };
+    }
+  }
+
   interrupt() {
-    if (this.active) this.active.interrupted = true;
+    if (this.active) {
+      this.active.interrupted = true;
+      this.active.stop();
+    }
     this.engine.interrupt();
   }
 

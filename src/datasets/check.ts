@@ -77,3 +77,12 @@ export function checkKeys(where: string, options: unknown, known: readonly strin
     }
   }
 }
+
+/**
+ * Makes console.log (and so a notebook cell ending in this value) show `describe()` instead of dumping
+ * every field. The property is a non-enumerable symbol: JSON.stringify and object spreads ignore it.
+ */
+export function showAs<T extends object>(value: T, describe: () => string): T {
+  Object.defineProperty(value, Symbol.for('nodejs.util.inspect.custom'), { value: describe, enumerable: false, configurable: true });
+  return value;
+}

@@ -6,6 +6,11 @@
  *   const data = spirals({ n: 512, seed: 0 });
  *   data.x[0];   // [x1, x2]
  */
-export * from './types';
-export * from './points';
-export * from './sequences';
+export type { Task, Dataset, SequenceDataset, DataLike, TensorBatch } from './types';
+export { toTensors, takeExamples, splitDataset } from './types';
+export type { PointsOptions } from './points';
+export { spirals, moons, circles, xor, blobs } from './points';
+export type { SequenceOptions } from './sequences';
+export { addingProblem, temporalOrder, latch } from './sequences';
+export type { ExamplePair } from './pairs';
+export { fromPairs } from './pairs';

@@ -103,8 +103,15 @@ export function toTensors(data: DataLike, where = 'toTensors'): TensorBatch {
   };
 }
 
-/** The first `n` examples of a dataset (plain arrays), e.g. a fixed probe batch. */
+/**
+ * The first `n` examples of a dataset (plain arrays), e.g. a fixed probe batch.
+ *
+ * @example
+ *   const probeBatch = takeExamples(spirals({ n: 1000 }), 256);
+ */
 export function takeExamples<D extends Dataset<unknown[]>>(data: D, n: number): D {
+  if (data === null || typeof data !== 'object' || !Array.isArray(data.x)) fail('takeExamples', 'data', data, 'a gradscope dataset');
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) fail('takeExamples', 'n', n, 'an integer of at least 1');
   const out = { ...data, x: data.x.slice(0, n), y: data.y.slice(0, n) };
   if (data.labels) out.labels = data.labels.slice(0, n);
   return out;
@@ -118,6 +125,9 @@ export function takeExamples<D extends Dataset<unknown[]>>(data: D, n: number): 
  *   const { train, test } = splitDataset(moons({ n: 1000 }), 0.2);   // 800 and 200 examples
  */
 export function splitDataset<D extends Dataset<unknown[]>>(data: D, testFraction = 0.2): { train: D; test: D } {
+  if (data === null || typeof data !== 'object' || !Array.isArray(data.x) || data.x.length < 2) {
+    fail('splitDataset', 'data', data, 'a gradscope dataset with at least 2 examples');
+  }
   if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
     fail('splitDataset', 'testFraction', testFraction, 'a number between 0 and 1 (exclusive)');
   }

@@ -6,8 +6,12 @@
  *   - `application/vnd.plotly.v1+json`: the figure itself. JupyterLab draws it as an interactive Plotly chart
  *     (the jupyterlab-plotly extension), also in a saved notebook opened later, which is "untrusted".
  *     `npm run figures` reads the figures back from this entry of the executed notebooks.
- *   - `image/png`: a static snapshot, so that GitHub, nbviewer and nbconvert, which run no JavaScript,
- *     still show the chart. Drawn by headless Chromium when it is installed.
+ *   - `image/jpeg`: a static snapshot, so that GitHub, nbviewer and nbconvert, which run no JavaScript,
+ *     still show the chart. Drawn by headless Chromium when it is installed. Why JPEG and not PNG:
+ *     JupyterLab's Plotly renderer (jupyterlab-plotly) shows the bundle's `image/png`, when there is one,
+ *     *instead of* the interactive chart, and never draws the chart itself; it ignores `image/jpeg`, so with
+ *     a JPEG the notebook stays interactive in JupyterLab and still has a picture everywhere else.
+ *     (`{snapshot: 'png'}` gives a PNG for viewers without that renderer; JupyterLab then shows it static.)
  *   - `text/plain`: one line saying what the chart shows.
  *
  * `liveChart(fig)` shows a chart that can be redrawn in place while a model trains; updates are throttled
@@ -48,8 +52,11 @@ export function isFigure(value: unknown): value is { data: unknown[]; layout: Re
 }
 
 export interface ShowOptions {
-  /** Include the static PNG snapshot. Default true (when Chromium is available). */
-  png?: boolean;
+  /**
+   * The static snapshot added to the bundle: 'jpeg' (default), 'png' (JupyterLab then shows the picture
+   * instead of the interactive chart), or false for none. Needs Chromium; left out when it is missing.
+   */
+  snapshot?: 'jpeg' | 'png' | false;
   /** Snapshot size in CSS pixels. Default 900 x the figure's layout.height (or 500). */
   width?: number;
   height?: number;
@@ -77,26 +84,33 @@ function textLine(fig: { data: unknown[]; layout: Record<string, unknown> }, not
   return note ? `${line}\n${note}` : line;
 }
 
-/** The bundle without the PNG: fast, used for throttled live updates. */
+/** The bundle without the snapshot: fast, used for throttled live updates. */
 function quickBundle(fig: { data: unknown[]; layout: Record<string, unknown> }, note?: string): MimeBundle {
   // A JSON round trip makes the figure plain data: no undefined, no typed arrays, NaN becomes null.
   const plain = JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout }));
   return { data: { [PLOTLY_MIME]: plain, 'text/plain': textLine(fig, note) }, metadata: {} };
 }
 
+/** MIME type of each snapshot format. */
+const SNAPSHOT_MIME = { jpeg: 'image/jpeg', png: 'image/png' } as const;
+
 /**
- * The MIME bundle show() sends: Plotly JSON, a PNG snapshot (when Chromium is available and `png` is not
- * false) and a text line. A kernel can send it as the rich result of a cell.
+ * The MIME bundle show() sends: Plotly JSON, a static snapshot (JPEG by default; when Chromium is
+ * available) and a text line. A kernel can send it as the rich result of a cell.
  */
 export async function mimeBundle(fig: unknown, options: ShowOptions = {}): Promise<MimeBundle> {
   const figure = checkShowable(fig, 'fig');
-  if (options.png === false) return quickBundle(figure);
+  const snapshot = options.snapshot ?? 'jpeg';
+  if (snapshot !== false && snapshot !== 'jpeg' && snapshot !== 'png') {
+    throw new Error(`options.snapshot is ${JSON.stringify(snapshot)}; allowed: 'jpeg', 'png', false.`);
+  }
+  if (snapshot === false) return quickBundle(figure);
   const status = chromiumStatus();
   let note: string | undefined;
-  let png: Buffer | undefined;
+  let image: Buffer | undefined;
   if (status.available) {
     try {
-      png = await renderImage(figure, 'png', imageSize(figure, { ...options, scale: 1 }));
+      image = await renderImage(figure, snapshot, imageSize(figure, { ...options, scale: 1 }));
     } catch (error) {
       if (!noImageNoticeGiven) note = `(No static image: ${error instanceof Error ? error.message : String(error)})`;
     }
@@ -107,10 +121,10 @@ export async function mimeBundle(fig: unknown, options: ShowOptions = {}): Promi
   }
   if (note) noImageNoticeGiven = true;
   const bundle = quickBundle(figure, note);
-  if (png) {
+  if (image) {
     const size = imageSize(figure, options);
-    bundle.data['image/png'] = png.toString('base64');
-    bundle.metadata['image/png'] = { width: size.width, height: size.height };
+    bundle.data[SNAPSHOT_MIME[snapshot]] = image.toString('base64');
+    bundle.metadata[SNAPSHOT_MIME[snapshot]] = { width: size.width, height: size.height };
   }
   return bundle;
 }
@@ -145,7 +159,7 @@ function send(bundle: MimeBundle, displayId: string | undefined, update: boolean
 }
 
 /**
- * Shows a figure in the notebook as an interactive chart with a static PNG snapshot and a text line.
+ * Shows a figure in the notebook as an interactive chart with a static snapshot and a text line.
  * Outside a notebook it prints the text line. Resolves to nothing, so that `await show(fig)` as the last
  * line of a cell prints nothing more; use mimeBundle(fig) to get the bundle itself.
  *
@@ -173,15 +187,16 @@ export interface LiveChart {
    * a figure that arrives sooner waits and is drawn later (or replaced by a newer one).
    */
   update(fig: unknown): void;
-  /** Draws the last figure (or `fig`) with its PNG snapshot and stops updating. Always await it. */
+  /** Draws the last figure (or `fig`) with its static snapshot and stops updating. Always await it. */
   done(fig?: unknown): Promise<void>;
 }
 
 /**
  * Shows a chart that training code can update in place.
  *
- * The first figure is drawn right away without a PNG. `update(fig)` redraws at most every 500 ms (so the
- * notebook is not flooded and training is not slowed), and `done()` draws the final figure with its PNG,
+ * The first figure is drawn right away without a snapshot. `update(fig)` redraws at most every 500 ms (so
+ * the notebook is not flooded and training is not slowed), and `done()` draws the final figure with its
+ * static snapshot,
  * which is what a saved notebook and `npm run figures` keep.
  *
  * @example

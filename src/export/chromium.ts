@@ -89,6 +89,7 @@ interface Session {
 }
 
 let session: Promise<Session> | undefined;
+let current: PwBrowser | undefined;
 let failure: string | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
 let queue: Promise<unknown> = Promise.resolve();
@@ -116,8 +117,10 @@ async function openSession(): Promise<Session> {
   };
   const browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS], timeout: 30000 });
   browser.on('disconnected', () => {
-    session = undefined;
+    // Forget this browser only if it is still the current one (a new one may have started since).
+    if (current === browser) session = undefined;
   });
+  current = browser;
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // playwright kills the browser process when Node exits; this also closes it on a clean shutdown.
@@ -148,19 +151,26 @@ function touch(): void {
   }
 }
 
-/** Closes the shared browser, if one is open. Safe to call at any time; the next image opens a new one. */
+/**
+ * Closes the shared browser, if one is open, after the images already asked for are drawn. Safe to call at
+ * any time; the next image opens a new browser.
+ */
 export async function closeBrowser(): Promise<void> {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = undefined;
-  const current = session;
-  session = undefined;
-  if (!current) return;
-  try {
-    const { browser } = await current;
-    await browser.close();
-  } catch {
-    // It never opened, or it is already gone.
-  }
+  const closing = queue.then(async () => {
+    const open = session;
+    session = undefined;
+    if (!open) return;
+    try {
+      const { browser } = await open;
+      await browser.close();
+    } catch {
+      // It never opened, or it is already gone.
+    }
+  });
+  queue = closing.catch(() => undefined);
+  await closing;
 }
 
 /**
@@ -174,33 +184,36 @@ export function chromiumStatus(): { available: boolean; path?: string; reason?: 
 }
 
 /** The image formats renderImage can draw. */
-export type ImageFormat = 'png' | 'svg';
+export type ImageFormat = 'png' | 'svg' | 'jpeg';
 
 /**
- * Draws a figure as PNG (returns a Buffer) or SVG (returns the SVG text) in the shared headless browser.
- * Throws, with the reason and how to fix it, when Chromium is missing or cannot start.
+ * Draws a figure as PNG or JPEG (returns a Buffer) or SVG (returns the SVG text) in the shared headless
+ * browser. Throws, with the reason and how to fix it, when Chromium is missing or cannot start.
  */
-export async function renderImage(fig: { data: unknown[]; layout: Record<string, unknown> }, format: 'png', size: ImageSize): Promise<Buffer>;
+export async function renderImage(fig: { data: unknown[]; layout: Record<string, unknown> }, format: 'png' | 'jpeg', size: ImageSize): Promise<Buffer>;
 export async function renderImage(fig: { data: unknown[]; layout: Record<string, unknown> }, format: 'svg', size: ImageSize): Promise<string>;
 export async function renderImage(
   fig: { data: unknown[]; layout: Record<string, unknown> },
   format: ImageFormat,
   size: ImageSize,
 ): Promise<Buffer | string> {
-  if (format !== 'png' && format !== 'svg') {
-    throw new Error(`renderImage format is '${String(format)}'; allowed: 'png', 'svg'.`);
+  if (format !== 'png' && format !== 'svg' && format !== 'jpeg') {
+    throw new Error(`renderImage format is '${String(format)}'; allowed: 'png', 'jpeg', 'svg'.`);
   }
+  // A pending idle close must not close the browser under this job.
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = undefined;
   const job = queue.then(async () => {
-    let current: Session;
+    let open: Session;
     try {
-      current = await session_();
+      open = await session_();
     } catch (error) {
       failure = `Chromium could not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
       throw new Error(`${failure}. To get static images, ${CHROMIUM_HINT}.`);
     }
     failure = undefined;
     const figure = JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout }));
-    const url = await current.page.evaluate(
+    const url = await open.page.evaluate(
       async ({ figure, format, size }) => {
         const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
         return plotly.toImage(figure, { format, width: size.width, height: size.height, scale: size.scale ?? 1 });
@@ -211,7 +224,7 @@ export async function renderImage(
     const comma = url.indexOf(',');
     const header = url.slice(0, comma);
     const body = url.slice(comma + 1);
-    if (format === 'png') return Buffer.from(body, 'base64');
+    if (format !== 'svg') return Buffer.from(body, 'base64');
     return header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
   });
   queue = job.catch(() => undefined);

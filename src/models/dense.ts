@@ -43,7 +43,12 @@ export class DenseLayer extends DenseBase {
   }
 }
 
-/** A Dense layer (tfjs's, with the faster wasm backward pass); takes the same options as tf.layers.dense. */
+/**
+ * A Dense layer (tfjs's, with the faster wasm backward pass); takes the same options as tf.layers.dense.
+ *
+ * @example
+ *   const hidden = denseLayer({ units: 64, name: 'hidden' }).apply(input);
+ */
 export function denseLayer(args: DenseArgs): tf.layers.Layer {
   return new DenseLayer(args);
 }

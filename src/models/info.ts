@@ -76,6 +76,9 @@ function activationOfLayer(layer: tf.layers.Layer): string | undefined {
  *   modelInfo(mlp({ inputs: 2, outputs: 1, depth: 3, width: 8 })).summary;
  */
 export function modelInfo(model: tf.LayersModel): ModelInfo {
+  if (!(model instanceof tf.LayersModel)) {
+    throw new Error(`modelInfo: model is ${model === null ? 'null' : typeof model}; allowed: a tf.LayersModel (for example from mlp() or recurrent())`);
+  }
   const known = registry.get(model);
   if (known) return known;
   const layers = model.layers;

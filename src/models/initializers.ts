@@ -79,7 +79,12 @@ function orthonormalColumns(rows: number, cols: number, rng: Random): number[][]
   return a; // a[j] is column j
 }
 
-/** Fills a Float32Array for `shape` following `config`; the same config always gives the same numbers. */
+/**
+ * Fills a Float32Array for `shape` following `config`; the same config always gives the same numbers.
+ *
+ * @example
+ *   const w = initialValues([64, 64], { rule: 'heNormal', seed: 0 });   // 4096 draws with std sqrt(2/64)
+ */
 export function initialValues(shape: number[], config: ExactInitializerConfig): Float32Array {
   const size = shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(size);

@@ -64,6 +64,9 @@ const MLP_FIELDS = ['inputs', 'outputs', 'depth', 'width', 'activation', 'init',
 
 /**
  * Multiplies its input by a fixed number: the scaling s of a residual branch.
+ *
+ * @example
+ *   const scaled = new ResidualScale({ scale: 0.5, name: 'scale_02' }).apply(branch);
  */
 export class ResidualScale extends tf.layers.Layer {
   static className = 'GradscopeResidualScale';

@@ -206,12 +206,12 @@ export function activationFigure(activations: ActivationSpec | ActivationSpec[],
     `${single ? 'its derivative' : 'their derivatives'} (right) for x in [${lo}, ${hi}]: ${findings.join('; ')}.`;
   const layout = {
     ...baseLayout({ name, title, summary, height: 430 }),
-    margin: { l: 60, r: 30, t: topMargin(wrapTitle(title)), b: 60 },
+    margin: { l: 60, r: 30, t: topMargin(wrapTitle(title)), b: 100 },
     xaxis: linearAxis('pre-activation x', { domain: [0, 0.46], anchor: 'y' }),
     yaxis: linearAxis('f(x)', { anchor: 'x' }),
     xaxis2: linearAxis('pre-activation x', { domain: [0.56, 1], anchor: 'y2' }),
     yaxis2: linearAxis("f'(x), the factor applied to the gradient", { anchor: 'x2', rangemode: 'tozero' }),
-    legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
+    legend: { orientation: 'h', x: 0, y: 0.02, yanchor: 'bottom', yref: 'container' },
   } as Layout;
   return { data, layout };
 }

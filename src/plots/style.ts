@@ -88,25 +88,31 @@ export const IMAGE_HEIGHT = 500;
 const FONT = { family: 'Helvetica Neue, Helvetica, Arial, sans-serif', size: 13, color: '#222' };
 
 /**
- * Breaks a long title into lines of about `width` characters at ', ' / '; ' / ': ' or spaces (Plotly does not
- * wrap titles). Text that already has a <br> is left alone; tags such as <sub> count as no width.
+ * Breaks a long title into lines of about `width` characters at spaces (Plotly does not wrap titles).
+ * Existing <br> breaks are kept; tags such as <sub> count as no width.
  */
 export function wrapTitle(text: string, width = 90): string {
-  if (/<br\s*\/?>/i.test(text)) return text;
   const visible = (t: string) => t.replace(/<[^>]+>/g, '').length;
-  if (visible(text) <= width) return text;
-  const parts = text.split(/(?<=[,;:] )|(?<= )/);
-  const lines: string[] = [];
-  let line = '';
-  for (const part of parts) {
-    if (line && visible(line + part) > width) {
-      lines.push(line.trimEnd());
-      line = '';
-    }
-    line += part;
-  }
-  if (line) lines.push(line.trimEnd());
-  return lines.join('<br>');
+  return text
+    .split(/<br\s*\/?>/i)
+    .map((paragraph) => {
+      // A subtitle in <sup> or <sub> is set smaller: allow more characters per line.
+      const limit = /^\s*<su[bp]>/i.test(paragraph) ? Math.round(width * 1.4) : width;
+      if (visible(paragraph) <= limit) return paragraph;
+      const parts = paragraph.split(/(?<= )/);
+      const lines: string[] = [];
+      let line = '';
+      for (const part of parts) {
+        if (line && visible(line + part) > limit) {
+          lines.push(line.trimEnd());
+          line = '';
+        }
+        line += part;
+      }
+      if (line) lines.push(line.trimEnd());
+      return lines.join('<br>');
+    })
+    .join('<br>');
 }
 
 /** Room above the plot for a title of this many lines (<br> separated). */

@@ -22,7 +22,7 @@ import { assertReady } from '../backend';
 import { checkBool, checkInt, checkKeys, checkNumber } from '../datasets/check';
 import { DataLike, toTensors } from '../datasets/types';
 import { ActivationLayer, RELU_FAMILY, SATURATING, modelInfo } from '../models/info';
-import { checkData, checkModel } from './gradients';
+import { checkData, checkModel, checkShapes } from './gradients';
 import { LogHistogram, logHistogram } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 
@@ -194,6 +194,7 @@ export function activationStats(model: tf.LayersModel, data: DataLike, options: 
     layers: [],
   };
   try {
+    checkShapes(where, model, batch);
     if (layers.length === 0) return snapshot;
     const probe = activationModel(model, layers);
     let host = new Float32Array(0);

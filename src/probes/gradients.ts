@@ -8,7 +8,11 @@
  *
  * so each step back multiplies by a slope f'(z) and a weight matrix. With sigmoid, f'(z) <= 1/4: unless
  * the weights make up for it, the gradient shrinks by a constant factor per layer, which is the vanishing
- * gradient problem. This probe measures, at the current weights and on a fixed batch:
+ * gradient problem. (Measured: a 20-layer sigmoid network with Glorot init loses about 5x per layer, some
+ * 13 orders of magnitude in all. tanh with Glorot init does *not* vanish at initialization: its slope is 1
+ * near 0, and the first/last ratio stays near 1; what tanh shows is slower training. For ReLU networks,
+ * compare hidden-to-hidden layers: the first layer reads the raw 2-D input, which makes its gradient
+ * small for a different reason.) This probe measures, at the current weights and on a fixed batch:
  *
  *   - norm      ||g||_2 = sqrt(sum of g_ij^2), the gradient's length;
  *   - rms       norm / sqrt(number of entries), comparable between layers of different sizes;
@@ -21,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertReady } from '../backend';
 import { checkBool, checkInt, checkKeys, checkOneOf, fail } from '../datasets/check';
-import { DataLike, toTensors } from '../datasets/types';
+import { DataLike, TensorBatch, toTensors } from '../datasets/types';
 import { LOSSES, LossFn, LossName, resolveLoss } from '../training/losses';
 import { LogHistogram, Magnitude, logHistogram, magnitude, sumsOf } from './magnitude';
 import { Parameter, ParameterSelection, keepingRunningStatistics, selectParameters, trainableVariables } from './parameters';
@@ -158,6 +162,20 @@ export function checkData(where: string, data: unknown): DataLike {
   return data as DataLike;
 }
 
+/** Throws when the data's shape does not fit the model's input or output. */
+export function checkShapes(where: string, model: tf.LayersModel, batch: TensorBatch): void {
+  const input = model.inputs[0].shape;
+  const got = batch.x.shape;
+  const fits = got.length === input.length && input.every((d, i) => i === 0 || d === null || d === got[i]);
+  if (!fits) {
+    fail(where, 'data.x shape', `[${got.join(', ')}]`, `[examples, ${input.slice(1).map((d) => (d === null ? 'any' : d)).join(', ')}] to fit the model's input`);
+  }
+  const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (outputs !== null && batch.y.shape[1] !== outputs) {
+    fail(where, 'data.y columns', batch.y.shape[1], `${outputs} (the model's outputs)`);
+  }
+}
+
 /** Validates the model argument shared by the probes. */
 export function checkModel(where: string, model: unknown): tf.LayersModel {
   if (!(model instanceof tf.LayersModel)) fail(where, 'model', model, 'a tf.LayersModel (for example from mlp() or recurrent())');
@@ -189,6 +207,7 @@ export function gradientNorms(model: tf.LayersModel, data: DataLike, options: Gr
   const selected = selectParameters(model, selection);
   const batch = toTensors(data, where);
   try {
+    checkShapes(where, model, batch);
     // One transfer to the host. (The array is assigned, not returned from tf.tidy: tidy would walk
     // every element of a returned array looking for tensors.)
     let host = new Float32Array(0);

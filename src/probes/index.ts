@@ -5,9 +5,27 @@
  *   import { gradientNorms } from 'gradscope';
  *   gradientNorms(model, data).layers.map((l) => [l.name, l.norm]);
  */
-export * from './magnitude';
-export * from './parameters';
-export * from './gradients';
-export * from './activations';
-export * from './weights';
-export * from './time';
+export type { Magnitude, LogHistogram } from './magnitude';
+export {
+  magnitude,
+  logHistogram,
+  histogramEdgesLog10,
+  HISTOGRAM_LOG10_MIN,
+  HISTOGRAM_LOG10_MAX,
+  HISTOGRAM_BINS_PER_DECADE,
+  HISTOGRAM_BIN_COUNT,
+} from './magnitude';
+export type { Parameter, ParameterSelection } from './parameters';
+export { parametersOf } from './parameters';
+export type { LayerGradient, GradientSnapshot, GradientNormsOptions } from './gradients';
+export { gradientNorms } from './gradients';
+export type { LayerActivation, ActivationSnapshot, ActivationStatsOptions, ValueHistogram } from './activations';
+export { VALUE_HISTOGRAM_LOW, VALUE_HISTOGRAM_HIGH, VALUE_HISTOGRAM_BIN_WIDTH, activationStats } from './activations';
+export type { LayerWeights, WeightSnapshot } from './weights';
+export { weightStats } from './weights';
+export type { TimeGradientSnapshot } from './time';
+export { gradientOverTime } from './time';
+export type { LayerUpdate, UpdateSnapshot } from './updates';
+export type { ProbeOptions, ProbeLog } from './run';
+export type { ProbeCallback } from './callback';
+export { probeCallback } from './callback';

@@ -17,7 +17,13 @@ export interface Magnitude {
   underflow: boolean;
 }
 
-/** Wraps a non-negative number as a `Magnitude`. */
+/**
+ * Wraps a non-negative number as a `Magnitude`.
+ *
+ * @example
+ *   magnitude(1e-13);   // { value: 1e-13, log10: -13, underflow: false }
+ *   magnitude(0);       // { value: 0, log10: null, underflow: true }
+ */
 export function magnitude(value: number): Magnitude {
   if (value === 0) return { value: 0, log10: null, underflow: true };
   if (!Number.isFinite(value)) return { value, log10: null, underflow: false };
@@ -30,7 +36,12 @@ export const HISTOGRAM_LOG10_MAX = 5;
 export const HISTOGRAM_BINS_PER_DECADE = 2;
 export const HISTOGRAM_BIN_COUNT = (HISTOGRAM_LOG10_MAX - HISTOGRAM_LOG10_MIN) * HISTOGRAM_BINS_PER_DECADE;
 
-/** The bin edges on the log10 scale (HISTOGRAM_BIN_COUNT + 1 numbers), the same for every histogram. */
+/**
+ * The bin edges on the log10 scale (HISTOGRAM_BIN_COUNT + 1 numbers), the same for every histogram.
+ *
+ * @example
+ *   histogramEdgesLog10().slice(0, 3);   // [-40, -39.5, -39]
+ */
 export function histogramEdgesLog10(): number[] {
   return Array.from({ length: HISTOGRAM_BIN_COUNT + 1 }, (_, i) => HISTOGRAM_LOG10_MIN + i / HISTOGRAM_BINS_PER_DECADE);
 }

@@ -35,7 +35,13 @@ export interface Parameter {
 
 const MATRIX_WEIGHTS = ['kernel', 'recurrent_kernel', 'depthwise_kernel', 'pointwise_kernel', 'embeddings'];
 
-/** All trainable tensors of `model`, in the order of its layers. */
+/**
+ * All trainable tensors of `model`, in the order of its layers.
+ *
+ * @example
+ *   parametersOf(mlp({ inputs: 2, outputs: 1, depth: 1, width: 4 })).map((p) => p.name);
+ *   // ['dense_01', 'dense_01/bias', 'output', 'output/bias']
+ */
 export function parametersOf(model: tf.LayersModel): Parameter[] {
   const out: Parameter[] = [];
   const layerDepth = new Map<string, number>();

@@ -34,13 +34,20 @@ export interface ProbeOptions {
   histograms?: boolean;
   /** 'kernels' (default) or 'all' (also biases and batch-norm parameters). */
   parameters?: ParameterSelection;
+  /**
+   * In `train`: also record, at every step, the per-layer gradient norms of the training mini-batch itself
+   * (no extra pass: the step's own gradients, before clipping) in `history.batchGradients` (default false).
+   */
+  batchGradients?: boolean;
 }
 
-export const PROBE_FIELDS = ['every', 'data', 'gradients', 'updates', 'weights', 'activations', 'overTime', 'histograms', 'parameters'];
+export const PROBE_FIELDS = ['every', 'data', 'gradients', 'updates', 'weights', 'activations', 'overTime', 'histograms', 'parameters', 'batchGradients'];
 
 /** Probe records collected over a run, one list per probe, in step order. */
 export interface ProbeLog {
   gradients: GradientSnapshot[];
+  /** Per-step gradient norms of the training mini-batches (only with `batchGradients: true`). */
+  batchGradients: GradientSnapshot[];
   updates: UpdateSnapshot[];
   weights: WeightSnapshot[];
   activations: ActivationSnapshot[];
@@ -48,7 +55,7 @@ export interface ProbeLog {
 }
 
 export function emptyProbeLog(): ProbeLog {
-  return { gradients: [], updates: [], weights: [], activations: [], overTime: [] };
+  return { gradients: [], batchGradients: [], updates: [], weights: [], activations: [], overTime: [] };
 }
 
 /** Probe options with every default filled in. */
@@ -61,6 +68,7 @@ export interface ResolvedProbes {
   overTime: boolean;
   histograms: boolean;
   parameters: ParameterSelection;
+  batchGradients: boolean;
 }
 
 /** Validates probe options and fills in defaults for `model`. */
@@ -77,6 +85,7 @@ export function resolveProbes(where: string, model: tf.LayersModel, options: Pro
     activations: flag('activations', info.activationLayers.length > 0),
     overTime: flag('overTime', (info.recurrentLayers?.length ?? 0) > 0),
     histograms: flag('histograms', false),
+    batchGradients: flag('batchGradients', false),
     parameters: checkOneOf(where, `${field}.parameters`, options.parameters ?? 'kernels', ['kernels', 'all'] as const),
   };
 }

@@ -16,7 +16,7 @@ import { assertReady } from '../backend';
 import { checkBool, checkInt, checkKeys, fail } from '../datasets/check';
 import { DataLike, toTensors } from '../datasets/types';
 import { LossName, resolveLoss } from '../training/losses';
-import { checkData, checkModel } from './gradients';
+import { checkData, checkModel, checkShapes } from './gradients';
 import { Magnitude, magnitude } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 
@@ -54,6 +54,7 @@ export function gradientOverTime(model: tf.LayersModel, data: DataLike, options:
   const batch = toTensors(data, where);
   try {
     if (batch.x.rank !== 3) fail(where, 'data.x', `a tensor of shape [${batch.x.shape.join(', ')}]`, 'sequences shaped [examples, time steps, features]');
+    checkShapes(where, model, batch);
     const [examples, steps] = batch.x.shape;
     let host = new Float32Array(0);
     keepingRunningStatistics(model, () =>

@@ -6,6 +6,11 @@
  * healthy: much lower (1e-5 and below) and the layer is effectively frozen, which is how vanishing
  * gradients look to the optimizer; much higher (1e-1) and each step rewrites the layer, which is how an
  * exploding gradient or a too-large learning rate looks.
+ *
+ * The ratio is measured on the weights as stored, in float32. A float32 number w cannot change by less
+ * than about |w| * 6e-8 (half its last digit), so an update far smaller than that is lost entirely: the
+ * weight stays exactly the same and the probe reports the update as an underflow. In a deep sigmoid
+ * network at initialization this is what happens to the first layers: they do not learn at all.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Magnitude, magnitude, sumsOf } from './magnitude';

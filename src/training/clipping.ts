@@ -39,7 +39,12 @@ export function globalNorm(tensors: tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
 }
 
-/** Clips `grads` as `options` say; call inside tf.tidy. */
+/**
+ * Clips `grads` as `options` say; call inside tf.tidy.
+ *
+ * @example
+ *   tf.tidy(() => clipGradients([tf.tensor1d([3, 4])], { clipGlobalNorm: 1 }).grads[0].arraySync());   // [0.6, 0.8]
+ */
 export function clipGradients(grads: tf.Tensor[], options: ClipOptions): ClipResult {
   const zero = tf.scalar(0);
   const normBefore = globalNorm(grads);

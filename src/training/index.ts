@@ -1,8 +1,17 @@
 /**
- * Training: losses, optimizers and the training loop that runs the probes.
+ * Training: losses, optimizers, clipping and the training loop that runs the probes.
+ *
+ * @example
+ *   import { train } from 'gradscope';
+ *   const history = await train(model, data, { optimizer: 'adam', steps: 300 });
  */
-export * from './losses';
-export * from './optimizers';
-export * from './clipping';
-export * from './progress';
-export * from './train';
+export type { LossName } from './losses';
+export { LOSSES, lossFunction } from './losses';
+export type { OptimizerName } from './optimizers';
+export { OPTIMIZERS, DEFAULT_LEARNING_RATE } from './optimizers';
+export type { ClipOptions } from './clipping';
+export { clipGradients } from './clipping';
+export type { TrainOptions, StepRecord, ClippingReport, StopReport, History } from './train';
+export { train, describeHistory } from './train';
+export type { Evaluation } from './evaluate';
+export { evaluate } from './evaluate';

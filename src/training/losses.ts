@@ -37,6 +37,10 @@ export function outputActivation(model: tf.LayersModel): string {
  * The loss function for `name`. When `probabilities` is true the model's outputs are already
  * sigmoid/softmax probabilities (a user model ending in such an activation) and the loss takes their log,
  * clipped to [1e-7, 1 - 1e-7] as Keras does.
+ *
+ * @example
+ *   const bce = lossFunction('binaryCrossEntropy');
+ *   bce(tf.tensor2d([[1]]), tf.tensor2d([[0]])).dataSync()[0];   // log 2 = 0.693
  */
 export function lossFunction(name: LossName, probabilities = false): LossFn {
   switch (name) {
@@ -81,9 +85,13 @@ export function resolveLoss(where: string, model: tf.LayersModel, data: DataLike
 }
 
 function guessTask(data: DataLike): Task {
-  if (data.y instanceof tf.Tensor) return 'regression';
-  const rows = data.y as number[][];
-  const sample = rows.slice(0, 200).map((r) => (Array.isArray(r) ? r : [r]));
+  let sample: number[][];
+  if (data.y instanceof tf.Tensor) {
+    const y = data.y;
+    sample = tf.tidy(() => (y.rank === 1 ? y.reshape([-1, 1]) : y).slice(0, Math.min(200, y.shape[0])).arraySync() as number[][]);
+  } else {
+    sample = (data.y as number[][]).slice(0, 200).map((r) => (Array.isArray(r) ? r : [r]));
+  }
   const binaryValues = sample.every((r) => r.every((v) => v === 0 || v === 1));
   if (binaryValues && sample[0].length === 1) return 'binary';
   if (binaryValues && sample.every((r) => r.reduce((a, b) => a + b, 0) === 1)) return 'multiclass';

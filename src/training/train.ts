@@ -14,12 +14,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertReady, backendInfo } from '../backend';
-import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, show } from '../datasets/check';
+import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, show, showAs } from '../datasets/check';
 import { DataLike, TensorBatch, toTensors } from '../datasets/types';
 import { modelInfo } from '../models/info';
-import { checkData, checkModel } from '../probes/gradients';
+import { checkData, checkModel, checkShapes, summarizeGradients } from '../probes/gradients';
+import { magnitude } from '../probes/magnitude';
 import { selectParameters, trainableVariables } from '../probes/parameters';
-import { PROBE_FIELDS, ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
+import { ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
 import { Random } from '../random';
 import { clipGradients } from './clipping';
@@ -196,18 +197,28 @@ function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): 
   };
 }
 
-/** Throws when the data's shape does not fit the model's input or output. */
-export function checkShapes(where: string, model: tf.LayersModel, batch: TensorBatch): void {
-  const input = model.inputs[0].shape;
-  const got = batch.x.shape;
-  const fits = got.length === input.length && input.every((d, i) => i === 0 || d === null || d === got[i]);
-  if (!fits) {
-    fail(where, 'data.x shape', `[${got.join(', ')}]`, `[examples, ${input.slice(1).map((d) => (d === null ? 'any' : d)).join(', ')}] to fit the model's input`);
-  }
-  const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
-  if (outputs !== null && batch.y.shape[1] !== outputs) {
-    fail(where, 'data.y columns', batch.y.shape[1], `${outputs} (the model's outputs)`);
-  }
+/**
+ * A few lines about a history, shown when a notebook cell ends with one (the full record is plain JSON).
+ *
+ * @example
+ *   console.log(describeHistory(history));   // History of mlp ...; 500 steps (sgd, ...); loss 0.69 -> 0.12
+ */
+export function describeHistory(h: History): string {
+  const first = h.steps[0];
+  const last = h.steps[h.steps.length - 1];
+  const probes = (['gradients', 'batchGradients', 'updates', 'weights', 'activations', 'overTime'] as const)
+    .filter((k) => h[k].length > 0)
+    .map((k) => `${k} ${h[k].length}`)
+    .join(', ');
+  const lines = [
+    `History of ${h.model}`,
+    `  ${h.steps.length} steps (${h.optimizer.name}, learning rate ${h.optimizer.learningRate}, batch ${h.batchSize}, seed ${h.seed}, ${h.backend}, ${h.msPerStep.toFixed(1)} ms/step)`,
+    first && last ? `  loss ${shortNumber(first.loss)} -> ${shortNumber(last.loss)}${last.accuracy === null ? '' : `, accuracy ${(100 * last.accuracy).toFixed(1)}%`}` : '  no steps',
+    `  probe records: ${probes || 'none'}`,
+  ];
+  if (h.clipping) lines.push(`  clipping fired at ${h.clipping.firedSteps} of ${h.clipping.steps} steps`);
+  if (h.stopped) lines.push(`  stopped: ${h.stopped.message}`);
+  return lines.join('\n');
 }
 
 function percent(v: number | null): string {
@@ -249,6 +260,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     msPerStep: 0,
     ...emptyProbeLog(),
   };
+  showAs(history, () => describeHistory(history));
   const clipping = Object.keys(r.clip).length > 0;
   const report: ClippingReport = {
     clipValue: r.clip.clipValue ?? null,
@@ -283,6 +295,8 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     const ownsProbeData = !(options.probes && options.probes.data);
     const variables = trainableVariables(model);
     const selected = r.probes ? selectParameters(model, r.probes.parameters) : [];
+    const allParameters = selectParameters(model, 'all');
+    const batchGradients = r.probes?.batchGradients ?? false;
     const probabilities = ['sigmoid', 'softmax'].includes(outputActivation(model));
     optimizer = makeOptimizer(r.optimizer, r.learningRate, r.momentum);
     const rng = new Random(r.seed);
@@ -336,9 +350,13 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
           const acc = accuracyTensor(r.loss.name, yb, output!, probabilities);
           output!.dispose();
           const clipped = clipGradients(variables.map((v) => grads[v.name]), r.clip);
-          stats = tf
-            .stack([value, acc ?? tf.scalar(NaN), clipped.normBefore, clipped.normAfter, clipped.valueFired, clipped.normFired, clipped.globalFired])
-            .dataSync() as Float32Array;
+          const numbers = tf.stack([value, acc ?? tf.scalar(NaN), clipped.normBefore, clipped.normAfter, clipped.valueFired, clipped.normFired, clipped.globalFired]);
+          // One transfer per step: the step's numbers, and with batchGradients every gradient and weight.
+          stats = (
+            batchGradients
+              ? tf.concat([numbers, ...variables.map((v) => grads[v.name].reshape([-1])), ...selected.map((p) => p.variable.read().reshape([-1]))])
+              : numbers
+          ).dataSync() as Float32Array;
           if (!Number.isFinite(stats[0]) || !Number.isFinite(stats[2])) {
             stop = true;
             return;
@@ -347,7 +365,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
           variables.forEach((v, i) => (named[v.name] = clipped.grads[i]));
           optimizer!.applyGradients(named);
         });
-        const [loss, accuracy, gradNorm, clippedNorm, valueFired, normFired, globalFired] = Array.from(stats);
+        const [loss, accuracy, gradNorm, clippedNorm, valueFired, normFired, globalFired] = Array.from(stats.subarray(0, 7));
         if (stop) {
           const what = !Number.isFinite(loss) ? `the loss became ${loss}` : `the gradient norm became ${gradNorm}`;
           const message =
@@ -361,8 +379,20 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
             throw error;
           }
           progress.finish(`stopped at step ${step}: ${what}`);
-          if (!r.probes) break;
           break;
+        }
+        if (batchGradients) {
+          const summary = summarizeGradients(allParameters, selected, stats, 7, false);
+          history.batchGradients.push({
+            probe: 'gradients',
+            step,
+            loss,
+            lossName: r.loss.name,
+            examples: indices.length,
+            training: true,
+            globalNorm: magnitude(summary.globalNorm),
+            layers: summary.layers,
+          });
         }
         const fired = valueFired > 0 || normFired > 0 || globalFired > 0;
         history.steps.push({ step, epoch, loss, accuracy: Number.isNaN(accuracy) ? null : accuracy, gradNorm, clippedNorm, clipped: fired });

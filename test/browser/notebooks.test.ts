@@ -78,18 +78,20 @@ describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
     expect(notebooks.length).toBeGreaterThan(0);
   });
 
-  for (const source of notebooks) {
+  notebooks.forEach((source, index) => {
     const name = path.basename(source, '.ipynb');
     it(`${name}: every chart output is drawn`, async () => {
       const file = executed.get(source) as string;
       const expected = countChartOutputs(file);
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       try {
-        await page.goto(`${lab.url}/lab/tree/${encodeURIComponent(path.basename(file))}?token=${lab.token}`, {
+        // A fresh, reset workspace per notebook, so that each page shows that notebook alone.
+        const url = `${lab.url}/lab/workspaces/check-${index}/tree/${encodeURIComponent(path.basename(file))}?reset&token=${lab.token}`;
+        await page.goto(url, {
           waitUntil: 'domcontentloaded',
           timeout: 90_000,
         });
-        await page.waitForSelector('.jp-Notebook .jp-Cell', { timeout: 90_000 });
+        await page.waitForSelector('.jp-Notebook .jp-Cell', { state: 'attached', timeout: 90_000 });
         let drawn = 0;
         const deadline = Date.now() + 90_000;
         while (Date.now() < deadline) {
@@ -110,7 +112,7 @@ describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
         await page.close();
       }
     }, 10 * 60 * 1000);
-  }
+  });
 
   it('the chart fixture has charts, so the check is not vacuous', () => {
     const fixture = [...executed.values()].find((f) => path.basename(f) === 'charts-fixture.ipynb');

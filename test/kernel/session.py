@@ -5,8 +5,10 @@
 actions.json is a list of steps:
   {"op": "execute", "code": "...", "stop_on_error": true, "wait": true}   (wait=false: send and go on)
   {"op": "interrupt"}               signal the kernel as JupyterLab's interrupt button does
+  {"op": "interrupt_until_answered", "every": 2, "timeout": 30}   signal again until all is answered
   {"op": "sleep", "seconds": 0.5}
   {"op": "wait_all", "timeout": 30} until every request sent so far is answered and idle
+  {"op": "comm_info"}               a comm_info_request; the reply goes to "others"
   {"op": "shutdown", "restart": false}
 Output: {"requests": [{"code", "msg_id", "reply", "outputs": [...], "late": [...], "seconds"}],
          "shutdown_reply": ...}. `outputs` are the iopub messages with the request as parent that arrived
@@ -30,6 +32,7 @@ def main():
     by_id = {}
     shutdown_reply = None
     problem = None
+    others = []
 
     def pump(done, timeout):
         deadline = time.time() + timeout
@@ -81,14 +84,27 @@ def main():
                             raise SystemExit(f"no reply to {action['code']!r} within the timeout")
                 elif op == "interrupt":
                     km.interrupt_kernel()
+                elif op == "interrupt_until_answered":
+                    # As a learner does: press interrupt again while the cell still runs.
+                    deadline = time.time() + action.get("timeout", 30)
+                    while not all(answered(r) for r in requests) and time.time() < deadline:
+                        km.interrupt_kernel()
+                        pump(lambda: all(answered(r) for r in requests), action.get("every", 2.0))
+                    if not all(answered(r) for r in requests):
+                        raise SystemExit("interrupting did not stop the cell")
                 elif op == "sleep":
                     pump(lambda: False, action["seconds"])
                 elif op == "wait_all":
                     if not pump(lambda: all(answered(r) for r in requests), action.get("timeout", 60)):
                         raise SystemExit("not every request was answered within the timeout")
+                elif op == "comm_info":
+                    kc.comm_info()
+                    reply = kc.get_shell_msg(timeout=10)
+                    others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
                 elif op == "shutdown":
                     kc.shutdown(restart=action.get("restart", False))
-                    shutdown_reply = kc.get_control_msg(timeout=10)["content"] if hasattr(kc, "get_control_msg") else None
+                    reply = kc.get_control_msg(timeout=10)
+                    shutdown_reply = {"msg_type": reply["msg_type"], "content": reply["content"]}
                 else:
                     raise SystemExit(f"unknown op {op}")
             pump(lambda: False, actions[-1].get("drain", 0.3) if actions else 0.3)
@@ -99,7 +115,8 @@ def main():
         km.shutdown_kernel(now=shutdown_reply is not None)
     for req in requests:
         req.pop("sent", None)
-    json.dump({"requests": requests, "shutdown_reply": shutdown_reply, "problem": problem}, sys.stdout, default=str)
+    json.dump({"requests": requests, "shutdown_reply": shutdown_reply, "others": others,
+               "problem": problem}, sys.stdout, default=str)
 
 
 if __name__ == "__main__":

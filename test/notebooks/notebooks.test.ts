@@ -110,7 +110,7 @@ describe.each(notebooks)('%s executed in a fresh gradscope kernel', (name) => {
     }
     for (const chart of charts) {
       // Every chart carries a one-line text description and a figure Plotly can draw.
-      expect(typeof chart.data!['text/plain']).toBe('string');
+      expect(text(chart.data!['text/plain'] as string | string[])).toMatch(/^Chart [a-z0-9-]+: ./);
       const figure = chart.data!['application/vnd.plotly.v1+json'] as { data: unknown[]; layout: object };
       expect(Array.isArray(figure.data)).toBe(true);
       expect(figure.data.length).toBeGreaterThan(0);
