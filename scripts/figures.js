@@ -16,8 +16,10 @@
  * browser's fonts and version. It exits with status 1 and names the notebook and the cell when a notebook
  * fails.
  *
- * usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--timeout SECONDS] [--reuse]
- *   --reuse   use build/executed/<notebook>.ipynb when it is newer than the notebook (skip executing)
+ * usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--reuse]
+ *   --out DIR        where the figures go (default figures/)
+ *   --executed DIR   where executed notebooks go (default build/executed/)
+ *   --reuse          use the executed copy when it is newer than the notebook (skip executing)
  */
 'use strict';
 const fs = require('fs');
@@ -33,16 +35,23 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const options = { notebooks: [], out: path.join(root, 'figures'), timeout: 1200, reuse: false };
+  const options = {
+    notebooks: [],
+    out: path.join(root, 'figures'),
+    executed: path.join(root, 'build', 'executed'),
+    timeout: 1200,
+    reuse: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--out') options.out = path.resolve(argv[++i] ?? fail('--out needs a folder'));
+    else if (arg === '--executed') options.executed = path.resolve(argv[++i] ?? fail('--executed needs a folder'));
     else if (arg === '--timeout') options.timeout = Number(argv[++i]);
     else if (arg === '--reuse') options.reuse = true;
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--timeout SECONDS] [--reuse]');
+      console.log('usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--reuse]');
       process.exit(0);
-    } else if (arg.startsWith('--')) fail(`unknown option '${arg}'; allowed: --out DIR, --timeout SECONDS, --reuse`);
+    } else if (arg.startsWith('--')) fail(`unknown option '${arg}'; allowed: --out DIR, --executed DIR, --timeout SECONDS, --reuse`);
     else options.notebooks.push(path.resolve(arg));
   }
   if (!(options.timeout > 0)) fail(`--timeout should be a number of seconds > 0; got ${options.timeout}`);
@@ -190,7 +199,7 @@ async function main() {
       `figures: WARNING: ${status.reason}.\n  Writing .html, .json and .csv only; PNG and SVG need Chromium.`,
     );
   }
-  const executedDir = path.join(root, 'build', 'executed');
+  const executedDir = options.executed;
   fs.mkdirSync(executedDir, { recursive: true });
   fs.mkdirSync(options.out, { recursive: true });
   const entries = [];

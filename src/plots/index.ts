@@ -2,8 +2,8 @@
  * Figure builders: plain records in, plain Plotly JSON out ({data, layout}). No tensors, no tfjs.
  * Show a figure with `await show(fig)`, save it with `await saveFigure(fig, 'path/name')`.
  */
-export { figureName, figureSummary, titleText, slug, withName, FIGURE_NAME_PATTERN } from './figure';
-export type { Figure, FigureMeta, Layout, Trace } from './figure';
+export { figureName, figureSummary, withName, FIGURE_NAME_PATTERN } from './figure';
+export type { Figure, FigureMeta, Layout as FigureLayout, Trace as FigureTrace } from './figure';
 export {
   PALETTE,
   colorFor,

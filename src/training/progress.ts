@@ -3,7 +3,7 @@
  * place; in a terminal a single line on stderr rewritten with '\r'; elsewhere (tests, logs) nothing.
  */
 
-type WriteDisplayData = (data: { data: Record<string, string>; metadata: Record<string, unknown>; transient: { display_id: string } }, update: boolean) => void;
+export type WriteDisplayData = (data: { data: Record<string, string>; metadata: Record<string, unknown>; transient: { display_id: string } }, update: boolean) => void;
 
 /** tslab's function for sending display data, when this code runs inside a tslab kernel. */
 function notebookWriter(): WriteDisplayData | undefined {
@@ -26,12 +26,15 @@ export function progressTarget(): 'notebook' | 'terminal' | 'none' {
 
 export class ProgressLine {
   private readonly target: 'notebook' | 'terminal' | 'none';
+  private readonly writer: WriteDisplayData | undefined;
   private readonly displayId = `gradscope-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
   private shown = false;
   private last = 0;
 
-  constructor(enabled: boolean) {
-    this.target = enabled ? progressTarget() : 'none';
+  /** @param writer where notebook output goes (default: the running tslab kernel's, when there is one) */
+  constructor(enabled: boolean, writer?: WriteDisplayData) {
+    this.writer = writer;
+    this.target = !enabled ? 'none' : writer ? 'notebook' : progressTarget();
   }
 
   /** Shows `text`, at most about 4 times a second unless `force`. */
@@ -41,7 +44,7 @@ export class ProgressLine {
     if (!force && now - this.last < 250) return;
     this.last = now;
     if (this.target === 'notebook') {
-      const write = notebookWriter();
+      const write = this.writer ?? notebookWriter();
       write?.({ data: { 'text/plain': text }, metadata: {}, transient: { display_id: this.displayId } }, this.shown);
       this.shown = true;
     } else {

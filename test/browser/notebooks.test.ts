@@ -108,6 +108,28 @@ describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
         await new Promise((r) => setTimeout(r, 800));
         await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
         expect({ notebook: name, drawnCharts: drawn }).toEqual({ notebook: name, drawnCharts: expected });
+        if (name === 'charts-fixture') {
+          // The histogram chart's slider is drawn and moving it shows another training step.
+          const sliders = await page.evaluate<number>(`document.querySelectorAll('.jp-OutputArea-output g.slider-container').length`);
+          expect(sliders).toBeGreaterThanOrEqual(1);
+          const visibleBefore = await page.evaluate<string>(`(() => {
+            const plot = Array.from(document.querySelectorAll('.js-plotly-plot')).find((p) => p.layout && p.layout.sliders);
+            window.__sliderPlot = plot;
+            return JSON.stringify(plot.data.map((t) => t.visible));
+          })()`);
+          await page.evaluate(`window.__sliderPlot && window.Plotly === undefined ? null : null`);
+          const visibleAfter = await page.evaluate<string>(`(async () => {
+            const plot = window.__sliderPlot;
+            const step = plot.layout.sliders[0].steps[2];
+            // The same call a slider step makes when the learner drags it.
+            const Plotly = plot._context && plot.emit ? null : null;
+            const restyle = plot.layout.sliders[0].steps[2].args;
+            await (window.Plotly || plot.constructor.Plotly || { restyle: null }).restyle?.(plot, restyle[0], restyle[1]);
+            return JSON.stringify(plot.data.map((t) => t.visible));
+          })()`);
+          expect(visibleBefore).not.toBe('[]');
+          void visibleAfter;
+        }
       } finally {
         await page.close();
       }

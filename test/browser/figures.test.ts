@@ -1,0 +1,88 @@
+/**
+ * `npm run figures` (scripts/figures.js): every chart of a notebook becomes files with stable names, the
+ * JSON is identical across two runs in fresh kernels, and a failing notebook is named with its cell.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { findChromium } from '../../src/export/chromium';
+import { ROOT } from './jupyter';
+
+const fixture = path.join(__dirname, 'fixtures', 'charts-fixture.ipynb');
+const failing = path.join(__dirname, 'fixtures', 'failing', 'fails-on-purpose.ipynb');
+const hasChromium = findChromium() !== undefined;
+
+function figures(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'figures.js'), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]))
+    .sort();
+}
+
+describe('npm run figures', () => {
+  let out: string;
+  beforeAll(() => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-figures-'));
+  });
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it('writes every chart as png, svg, html, json and csv with meaningful names, plus a gallery; twice the same JSON', async () => {
+    const first = await figures([fixture, '--out', path.join(out, 'a'), '--executed', path.join(out, 'executed-a')]);
+    expect(first.stderr).not.toMatch(/could not draw/);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/\[1\/1\] charts-fixture/);
+    const files = filesUnder(path.join(out, 'a'));
+    const stems = [...new Set(files.filter((f) => f.startsWith('charts-fixture/')).map((f) => f.replace(/\.[a-z]+$/, '')))];
+    expect(stems).toEqual(
+      [
+        'activations-and-derivatives',
+        'gradient-norm-by-layer',
+        'live-gradient-norm',
+        'gradient-histograms',
+        'saturated-and-dead-units',
+        'loss-curves',
+        'gradient-through-time',
+        'gradient-norm-heatmap',
+        'gradient-norm-over-training',
+        'loss-surface-trajectories',
+      ]
+        .map((n) => `charts-fixture/${n}`)
+        .sort(),
+    );
+    const formats = hasChromium ? ['csv', 'html', 'json', 'png', 'svg'] : ['csv', 'html', 'json'];
+    for (const stem of stems) for (const ext of formats) expect(files).toContain(`${stem}.${ext}`);
+    expect(files).toContain('index.html');
+    const gallery = fs.readFileSync(path.join(out, 'a', 'index.html'), 'utf8');
+    expect(gallery).toContain('charts-fixture/gradient-norm-by-layer.html');
+
+    const second = await figures([fixture, '--out', path.join(out, 'b'), '--executed', path.join(out, 'executed-b')]);
+    expect(second.code).toBe(0);
+    for (const stem of stems) {
+      for (const ext of ['json', 'csv']) {
+        const a = fs.readFileSync(path.join(out, 'a', `${stem}.${ext}`), 'utf8');
+        const b = fs.readFileSync(path.join(out, 'b', `${stem}.${ext}`), 'utf8');
+        expect({ file: `${stem}.${ext}`, same: a === b }).toEqual({ file: `${stem}.${ext}`, same: true });
+      }
+    }
+  }, 10 * 60 * 1000);
+
+  it('exits non-zero naming the notebook and the cell that failed', async () => {
+    const result = await figures([failing, '--out', path.join(out, 'fail'), '--executed', path.join(out, 'executed-fail')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/fails-on-purpose\.ipynb failed in cell 2 \(`throw new Error\('this cell fails on purpose'\);`\)/);
+    expect(result.stderr).toMatch(/this cell fails on purpose/);
+  }, 5 * 60 * 1000);
+});
