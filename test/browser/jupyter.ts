@@ -117,6 +117,8 @@ export async function startJupyterLab(rootDir: string): Promise<LabServer> {
   };
   write('@jupyterlab/notebook-extension/tracker.jupyterlab-settings', { windowingMode: 'none' });
   write('@jupyterlab/apputils-extension/notification.jupyterlab-settings', { fetchNews: 'false', checkForUpdates: false });
+  // Never write back: the Plotly renderer adds a PNG to each output it draws, which would mark the file changed.
+  write('@jupyterlab/docmanager-extension/plugin.jupyterlab-settings', { autosave: false });
   const args = [
     'lab',
     '--no-browser',

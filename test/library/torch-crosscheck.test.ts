@@ -1,17 +1,26 @@
 /**
  * Cross-check against an independent autodiff engine: PyTorch recomputes every per-tensor gradient norm
  * from the same weights and inputs (see crosscheck/torch_check.py for the tolerances).
- * Runs when GRADSCOPE_TORCH_PYTHON names a Python that has torch, e.g.
- *   python3 -m venv /tmp/torchvenv && /tmp/torchvenv/bin/pip install torch numpy
- *   GRADSCOPE_TORCH_PYTHON=/tmp/torchvenv/bin/python npx jest test/library/torch-crosscheck
+ * Uses the Python named by GRADSCOPE_TORCH_PYTHON, else build/torch-venv (which `.ci/run` creates):
+ *   python3 -m venv build/torch-venv && build/torch-venv/bin/pip install torch numpy
+ * Without either it is skipped, and says so loudly.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { exportCrossCheck } from './crosscheck/export';
 
-const python = process.env.GRADSCOPE_TORCH_PYTHON;
+const localTorch = path.resolve(__dirname, '..', '..', 'build', 'torch-venv', 'bin', 'python');
+const python = process.env.GRADSCOPE_TORCH_PYTHON || (fs.existsSync(localTorch) ? localTorch : undefined);
 const maybe = python ? test : test.skip;
+if (!python) {
+  console.warn(
+    'SKIPPED: the PyTorch cross-check needs torch. Create it with\n' +
+      '  python3 -m venv build/torch-venv && build/torch-venv/bin/pip install torch numpy\n' +
+      'or point GRADSCOPE_TORCH_PYTHON at a Python that has torch (.ci/run does this).',
+  );
+}
 
 maybe('per-tensor gradient norms agree with PyTorch to float32 precision (MLPs, batch norm, residual, LSTM, GRU, RNN)', async () => {
   const file = path.join(os.tmpdir(), `gradscope-crosscheck-${process.pid}.json`);

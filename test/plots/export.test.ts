@@ -130,7 +130,7 @@ describe('notebook display', () => {
     const t = Date.now();
     const png = await mimeBundle(fig(), { snapshot: 'png' });
     expect(Buffer.from(png.data['image/png'] as string, 'base64').subarray(1, 4).toString()).toBe('PNG');
-    console.log(`snapshot: first ${t - started} ms (starts the browser), then ${Date.now() - t} ms`);
+    console.log(`snapshot: JPEG ${t - started} ms, PNG ${Date.now() - t} ms (browser already open)`);
   });
 
   it('show() outside a kernel prints the text line and resolves to nothing', async () => {

@@ -1,6 +1,8 @@
 /**
- * Times the reference workloads (see the shared WORKLOADS definitions) on the current backend:
- *   npx ts-node --transpile-only test/library/bench-workloads.ts [steps]
+ * `npm run bench`: times the reference workloads on the current backend, then the kernel's start-up cost.
+ *   npm run bench -- [steps]        (GRADSCOPE_BACKEND=cpu|wasm|tensorflow picks the backend)
+ * Each figure is the mean wall time per step after the first steps; the machine's load shows in them, so
+ * compare runs made side by side.
  * A: MLP 2 -> 20 x 64 sigmoid -> 1, batch 128, SGD lr 0.1, every layer's gradient norm read each step.
  * C: 2 -> 64 relu, 49 residual blocks, -> 1.  E: A with batch norm.  D: LSTM / simple RNN 32 units on the
  * adding problem, T = 100, batch 64, global-norm clip 1, Adam 1e-3.
@@ -8,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../../src/backend';
 import { addingProblem, gradientNorms, mlp, recurrent, train, xor } from '../../src/index';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const kernelStats = require('../../kernel-setup/kernel-stats') as { measure(options?: { idleMs?: number }): Promise<Record<string, number>> };
 
 async function main(): Promise<void> {
   const info = await ready({ quiet: true });
@@ -42,7 +46,9 @@ async function main(): Promise<void> {
       train(m, adding, { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, steps: Math.max(10, Math.floor(steps / 5)), clipGlobalNorm: 1, progress: false, probes: false }).then((h) => h.msPerStep),
     );
   }
-  console.log(JSON.stringify({ backend: info.backend, results }));
+  const kernel = await kernelStats.measure({ idleMs: 5000 });
+  console.log(`kernel: first reply after ${kernel.startupSeconds} s (${kernel.startupCpuSeconds} s CPU), idle memory ${kernel.idleRssMiB} MiB`);
+  console.log(JSON.stringify({ backend: info.backend, results, kernel }));
 }
 
 main();
