@@ -24,6 +24,7 @@ import { randomBytes } from 'crypto';
 import { figureName, figureSummary } from '../plots/figure';
 import { CHROMIUM_HINT, chromiumStatus, renderImage } from '../export/chromium';
 import { imageSize } from '../export/files';
+import { displayBundle, notebookWriter } from './notebook';
 
 /** The MIME type JupyterLab's Plotly renderer draws. */
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
@@ -129,33 +130,13 @@ export async function mimeBundle(fig: unknown, options: ShowOptions = {}): Promi
   return bundle;
 }
 
-type DisplayWriter = (
-  message: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
-  update: boolean,
-) => void;
-
-/** tslab's function that sends display_data to the notebook, or undefined outside a tslab kernel. */
-function kernelWriter(): DisplayWriter | undefined {
-  try {
-    // Loaded lazily: the library also runs in plain Node and in tests, where tslab is not running.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: DisplayWriter | null };
-    return typeof jupyter.lastWriteDisplayData === 'function' ? jupyter.lastWriteDisplayData : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** True when running inside a tslab Jupyter kernel (so show() draws in the notebook). */
+/** True when running inside a Jupyter kernel (so show() draws in the notebook). */
 export function inNotebook(): boolean {
-  return kernelWriter() !== undefined;
+  return notebookWriter() !== undefined;
 }
 
 function send(bundle: MimeBundle, displayId: string | undefined, update: boolean): boolean {
-  const write = kernelWriter();
-  if (!write) return false;
-  write({ data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} }, update);
-  return true;
+  return displayBundle(bundle, { displayId, update });
 }
 
 /**
@@ -254,3 +235,5 @@ export async function liveChart(fig: unknown, options: LiveChartOptions = {}): P
     },
   };
 }
+export { displayBundle, notebookWriter } from './notebook';
+export type { DisplayMessage, DisplayWriter } from './notebook';

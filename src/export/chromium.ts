@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { notebookWriter } from '../display/notebook';
 
 /** Flags that make Chromium start fast and quietly in a container or CI, with no network of its own. */
 export const CHROMIUM_FLAGS: readonly string[] = [
@@ -99,13 +100,7 @@ let exitHookInstalled = false;
 const IDLE_CLOSE_MS = 3000;
 
 function insideKernel(): boolean {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
-    return typeof jupyter.lastWriteDisplayData === 'function';
-  } catch {
-    return false;
-  }
+  return notebookWriter() !== undefined;
 }
 
 async function openSession(): Promise<Session> {

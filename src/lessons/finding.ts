@@ -1,3 +1,5 @@
+import { displayBundle } from '../display/notebook';
+
 /**
  * Measured findings: the sentences a lesson claims, checked against the numbers it just measured.
  *
@@ -99,29 +101,12 @@ export function describeFinding(result: Finding): string {
 
 function showFinding(result: Finding): void {
   const line = describeFinding(result);
-  const bundle = {
+  const shown = displayBundle({
     data: {
       'text/plain': line,
       'text/markdown': `> **${result.holds ? 'Finding' : 'Finding does not hold'}.** ${line.replace(/^(✔|✘ DOES NOT HOLD:) /, '')}`,
       [FINDING_MIME_TYPE]: result,
     },
-    metadata: {},
-    transient: {},
-  };
-  const write = notebookDisplay();
-  if (write) write(bundle, false);
-  else console.log(line);
-}
-
-type WriteDisplayData = (data: { data: Record<string, unknown>; metadata: object; transient: object }, update: boolean) => void;
-
-/** tslab's display writer while a notebook cell runs; undefined under plain Node (scripts, tests). */
-function notebookDisplay(): WriteDisplayData | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: WriteDisplayData | null };
-    return jupyter.lastWriteDisplayData ?? undefined;
-  } catch {
-    return undefined;
-  }
+  });
+  if (!shown) console.log(line);
 }

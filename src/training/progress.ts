@@ -3,19 +3,9 @@
  * place; in a terminal a single line on stderr rewritten with '\r'; elsewhere (tests, logs) nothing.
  */
 
-export type WriteDisplayData = (data: { data: Record<string, string>; metadata: Record<string, unknown>; transient: { display_id: string } }, update: boolean) => void;
+import { notebookWriter, type DisplayWriter as WriteDisplayData } from '../display/notebook';
 
-/** tslab's function for sending display data, when this code runs inside a tslab kernel. */
-function notebookWriter(): WriteDisplayData | undefined {
-  try {
-    const key = Object.keys(require.cache).find((k) => /tslab[\\/]dist[\\/]jupyter\.js$/.test(k));
-    if (!key) return undefined;
-    const writer = (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null }).lastWriteDisplayData;
-    return typeof writer === 'function' ? writer : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export type { WriteDisplayData };
 
 /** Where progress goes: 'notebook', 'terminal' or nowhere. */
 export function progressTarget(): 'notebook' | 'terminal' | 'none' {
