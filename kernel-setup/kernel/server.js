@@ -412,9 +412,6 @@ class Kernel {
         const parent = kernel.outputParent();
         if (parent) kernel.publish('clear_output', { wait: Boolean(wait) }, parent);
       },
-      display(bundle, update = false) {
-        kernel.engine.tslab.jupyter.lastWriteDisplayData(bundle, update);
-      },
     };
   }
 

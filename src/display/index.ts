@@ -235,5 +235,5 @@ export async function liveChart(fig: unknown, options: LiveChartOptions = {}): P
     },
   };
 }
-export { displayBundle, notebookWriter } from './notebook';
+export { clearOutput, displayBundle, notebookWriter } from './notebook';
 export type { DisplayMessage, DisplayWriter } from './notebook';

@@ -44,3 +44,21 @@ export function displayBundle(
   write({ data: bundle.data, metadata: bundle.metadata ?? {}, transient }, options.update ?? false);
   return true;
 }
+
+/** What the gradscope kernel offers the library beyond tslab's display (see kernel-setup/KERNEL.md). */
+interface KernelHook {
+  clearOutput(wait: boolean): void;
+}
+
+/**
+ * Clears the running cell's output, as IPython's `clear_output`. With `wait = true` the output is cleared
+ * only when the next output arrives, so a loop that redraws does not flicker. Does nothing outside the
+ * gradscope kernel.
+ *
+ * @example
+ *   for (let epoch = 0; epoch < 5; epoch++) { clearOutput(true); console.log(`epoch ${epoch}`); }
+ */
+export function clearOutput(wait = false): void {
+  const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('gradscope.kernel')] as KernelHook | undefined;
+  hook?.clearOutput(wait);
+}

@@ -82,7 +82,7 @@ class GradscopeKernelTests(jupyter_kernel_test.KernelTests):
     code_inspect_sample = "Math.max"
 
     code_clear_output = (
-        'import { clearOutput } from "gradscope/kernel-setup/kernel/display";\n'
+        'import { clearOutput } from "gradscope";\n'
         'console.log("soon gone");\n'
         "clearOutput();"
     )
