@@ -30,7 +30,7 @@ export function fromPairs(pairs: ExamplePair[], options: { name?: string; descri
       fail(where, `pairs[${i}]`, p, `{input: ${inputs} numbers, output: ${outputs} numbers}, like pairs[0]`);
     }
   });
-  const oneHot = pairs.every((p) => p.output.every((v) => v === 0 || v === 1) && p.output.reduce((a, b) => a + b, 0) === 1);
+  const oneHot = pairs.every((p) => p.output.every((v) => v === 0 || v === 1) && p.output.reduce((a: number, b: number) => a + b, 0) === 1);
   const task: Task = options.task ?? (outputs > 1 && oneHot ? 'multiclass' : outputs === 1 && pairs.every((p) => p.output[0] === 0 || p.output[0] === 1) ? 'binary' : 'regression');
   const labels = task === 'multiclass' ? pairs.map((p) => p.output.indexOf(1)) : task === 'binary' ? pairs.map((p) => p.output[0]) : undefined;
   return {

@@ -197,7 +197,7 @@ export function activationStats(model: tf.LayersModel, data: DataLike, options: 
     checkShapes(where, model, batch);
     if (layers.length === 0) return snapshot;
     const probe = activationModel(model, layers);
-    let host = new Float32Array(0);
+    let host: Float32Array = new Float32Array(0);
     const sizes: { size: number; units: number }[] = [];
     keepingRunningStatistics(model, () =>
       tf.tidy(() => {

@@ -210,7 +210,7 @@ export function gradientNorms(model: tf.LayersModel, data: DataLike, options: Gr
     checkShapes(where, model, batch);
     // One transfer to the host. (The array is assigned, not returned from tf.tidy: tidy would walk
     // every element of a returned array looking for tensors.)
-    let host = new Float32Array(0);
+    let host: Float32Array = new Float32Array(0);
     keepingRunningStatistics(model, () =>
       tf.tidy(() => {
         const { loss: value, grads } = lossAndGradients(model, batch.x, batch.y, loss.fn, training);

@@ -56,7 +56,7 @@ export function gradientOverTime(model: tf.LayersModel, data: DataLike, options:
     if (batch.x.rank !== 3) fail(where, 'data.x', `a tensor of shape [${batch.x.shape.join(', ')}]`, 'sequences shaped [examples, time steps, features]');
     checkShapes(where, model, batch);
     const [examples, steps] = batch.x.shape;
-    let host = new Float32Array(0);
+    let host: Float32Array = new Float32Array(0);
     keepingRunningStatistics(model, () =>
       tf.tidy(() => {
         const f = (x: tf.Tensor) => loss.fn(batch.y, model.apply(x, { training }) as tf.Tensor);

@@ -44,7 +44,7 @@ export interface UpdateSnapshot {
 
 /** Copies the selected weights to the host in one transfer. */
 export function readWeights(selected: Parameter[]): Float32Array {
-  let host = new Float32Array(0);
+  let host: Float32Array = new Float32Array(0);
   if (selected.length === 0) return host;
   tf.tidy(() => {
     host = tf.concat(selected.map((p) => p.variable.read().reshape([-1]))).dataSync() as Float32Array;

@@ -83,7 +83,7 @@ export function weightStats(model: tf.LayersModel, options: { step?: number; par
   const step = checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER);
   const selection = checkOneOf(where, 'parameters', options.parameters ?? 'kernels', ['kernels', 'all'] as const);
   const selected = selectParameters(model, selection);
-  let host = new Float32Array(0);
+  let host: Float32Array = new Float32Array(0);
   tf.tidy(() => {
     host = tf.concat(selected.map((p) => p.variable.read().reshape([-1]))).dataSync() as Float32Array;
   });

@@ -37,7 +37,7 @@ export function evaluate(model: tf.LayersModel, data: DataLike, options: { loss?
   const batch = toTensors(data, where);
   try {
     checkShapes(where, model, batch);
-    let host = new Float32Array(0);
+    let host: Float32Array = new Float32Array(0);
     tf.tidy(() => {
       const out = model.apply(batch.x, { training: false }) as tf.Tensor;
       const acc = accuracyTensor(loss.name, batch.y, out, probabilities);

@@ -310,7 +310,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
       runProbes(model, probeData, step, r.probes, history, r.loss.name);
       if (validation) {
         const v = validation;
-        let host = new Float32Array(0);
+        let host: Float32Array = new Float32Array(0);
         tf.tidy(() => {
           const out = model.apply(v.x, { training: false }) as tf.Tensor;
           const acc = accuracyTensor(r.loss.name, v.y, out, probabilities);
@@ -335,7 +335,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
         const probeNow = r.probes !== null && (step % r.probes.every === 0 || s === r.totalSteps);
         const before = probeNow && r.probes!.updates ? readWeights(selected) : undefined;
 
-        let stats = new Float32Array(0);
+        let stats: Float32Array = new Float32Array(0);
         let stop = false;
         tf.tidy(() => {
           const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
