@@ -24,6 +24,13 @@ import { TimeGradientSnapshot, gradientOverTime } from '../probes/time';
 import { UpdateSnapshot } from '../probes/updates';
 import { History, train } from '../training/train';
 import { OPTIMIZERS, OptimizerName } from '../training/optimizers';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** True when the lesson notebook is part of this copy of the pack (the sequence grows lesson by lesson). */
+function lessonIsHere(lesson: string): boolean {
+  return fs.existsSync(path.join(__dirname, '..', '..', lesson));
+}
 
 /** The lesson notebooks a verdict can point at. */
 export const LESSONS = {
@@ -393,7 +400,7 @@ export function formatDiagnosis(d: Diagnosis): string {
     if (v.status === 'not measured') continue;
     lines.push(`           healthy: ${v.healthy}`);
     lines.push(`           source: ${v.source}`);
-    if (v.status !== 'ok') lines.push(`           try: ${v.remedy}  (lesson: ${v.lesson})`);
+    if (v.status !== 'ok') lines.push(`           try: ${v.remedy}${lessonIsHere(v.lesson) ? `  (lesson: ${v.lesson})` : ''}`);
   }
   lines.push('', `overall: ${d.overall}`);
   return lines.join('\n');
