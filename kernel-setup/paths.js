@@ -2,7 +2,6 @@
  * Where the project keeps things, shared by setup.js, start.js, doctor.js and the tests.
  */
 'use strict';
-const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
@@ -27,17 +26,12 @@ module.exports = {
   notebooks: path.join(root, 'notebooks'),
   KERNEL_NAME,
   KERNEL_DISPLAY_NAME,
-  /** First Chromium-like browser found on this machine, or undefined. GRADSCOPE_CHROMIUM overrides. */
+  /** The browser the library uses for snapshots (src/export/chromium.ts), or undefined (also before a build). */
   findChromium() {
-    const candidates = [
-      process.env.GRADSCOPE_CHROMIUM,
-      '/usr/bin/chromium',
-      '/usr/bin/chromium-browser',
-      '/usr/bin/google-chrome',
-      '/usr/bin/google-chrome-stable',
-      '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-      '/Applications/Chromium.app/Contents/MacOS/Chromium',
-    ];
-    return candidates.find((candidate) => candidate && fs.existsSync(candidate));
+    try {
+      return require(path.join(root, 'dist', 'export', 'chromium.js')).findChromium();
+    } catch {
+      return undefined;
+    }
   },
 };

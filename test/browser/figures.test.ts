@@ -2,27 +2,18 @@
  * `npm run figures` (scripts/figures.js): every chart of a notebook becomes files with stable names, the
  * JSON is identical across two runs in fresh kernels, and a failing notebook is named with its cell.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { findChromium } from '../../src/export/chromium';
-import { ROOT } from './jupyter';
+import { ROOT, run } from './jupyter';
 
 const fixture = path.join(__dirname, 'fixtures', 'charts-fixture.ipynb');
 const failing = path.join(__dirname, 'fixtures', 'failing', 'fails-on-purpose.ipynb');
 const hasChromium = findChromium() !== undefined;
 
 function figures(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'figures.js'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return run(process.execPath, [path.join(ROOT, 'scripts', 'figures.js'), ...args]);
 }
 
 function filesUnder(dir: string): string[] {

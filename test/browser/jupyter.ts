@@ -79,7 +79,8 @@ export async function executeNotebook(source: string, timeoutSeconds = 1500): Pr
   return target;
 }
 
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs a command in the project folder and collects its output. */
+export function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
