@@ -17,7 +17,8 @@
  *   - norm      ||g||_2 = sqrt(sum of g_ij^2), the gradient's length;
  *   - rms       norm / sqrt(number of entries), comparable between layers of different sizes;
  *   - maxAbs    the largest |g_ij|;
- *   - ratio     ||g|| / ||W||, how large a step the gradient suggests relative to the weights.
+ *   - ratio     ||g|| / ||W||, how large a step the gradient suggests relative to the weights;
+ *   - zeroShare the share of entries exactly 0: weights gradient descent cannot move (dead ReLU units).
  *
  * All tensors are read to the host in one transfer and summed in float64, so a norm of 1e-30 does not
  * underflow while being squared.
@@ -55,6 +56,14 @@ export interface LayerGradient {
   ratio: number | null;
   /** Entries that are NaN or infinite (0 in a healthy run). */
   nonFinite: number;
+  /**
+   * Share of the gradient's entries that are exactly 0 ("frozen" weights: plain gradient descent does not
+   * move them). For a ReLU layer h = max(0, z), z = W h_prev + b, the gradient of unit j's incoming weights
+   * is dL/dW_j = sum over examples of f'(z_j) dL/dh_j h_prev, and f'(z_j) = 0 wherever z_j < 0: a dead
+   * unit (z_j < 0 on every example) gets an exactly-zero row, so a layer with 16 of 64 units dead has a
+   * zeroShare of at least 16/64 = 0.25. Entries that underflow to 0 in float32 count too.
+   */
+  zeroShare: number;
   /** |g| on the fixed log-magnitude bins (only when asked for with `histograms: true`). */
   histogram?: LogHistogram;
 }
@@ -137,6 +146,7 @@ export function summarizeGradients(
       weightNorm,
       ratio: weightNorm > 0 ? norm / weightNorm : null,
       nonFinite: g.nonFinite,
+      zeroShare: p.size > 0 ? g.zeros / p.size : 0,
     };
     if (histograms) record.histogram = logHistogram(host, start, start + p.size);
     return record;

@@ -19,6 +19,8 @@ export type { Parameter, ParameterSelection } from './parameters';
 export { parametersOf } from './parameters';
 export type { LayerGradient, GradientSnapshot, GradientNormsOptions } from './gradients';
 export { gradientNorms } from './gradients';
+export type { LayerActivationGradient, ActivationGradientSnapshot, ActivationGradientsOptions } from './activation-gradients';
+export { activationGradients } from './activation-gradients';
 export type { LayerActivation, ActivationSnapshot, ActivationStatsOptions, ValueHistogram } from './activations';
 export { VALUE_HISTOGRAM_LOW, VALUE_HISTOGRAM_HIGH, VALUE_HISTOGRAM_BIN_WIDTH, activationStats } from './activations';
 export type { LayerWeights, WeightSnapshot } from './weights';

@@ -104,9 +104,10 @@ export function logHistogram(values: ArrayLike<number>, start = 0, end = values.
   };
 }
 
-/** Sum of squares, largest |v| and count of non-finite entries of values[start..end), in float64. */
-export function sumsOf(values: ArrayLike<number>, start: number, end: number): { sumSquares: number; sumAbs: number; sum: number; maxAbs: number; nonFinite: number } {
+/** Sum of squares, largest |v| and counts of exact zeros and non-finite entries of values[start..end), in float64. */
+export function sumsOf(values: ArrayLike<number>, start: number, end: number): { sumSquares: number; sumAbs: number; sum: number; maxAbs: number; zeros: number; nonFinite: number } {
   let sumSquares = 0;
+  let zeros = 0;
   let sumAbs = 0;
   let sum = 0;
   let maxAbs = 0;
@@ -119,10 +120,11 @@ export function sumsOf(values: ArrayLike<number>, start: number, end: number): {
       continue;
     }
     const a = Math.abs(v);
+    if (a === 0) zeros++;
     sumSquares += v * v;
     sumAbs += a;
     sum += v;
     if (a > maxAbs) maxAbs = a;
   }
-  return { sumSquares, sumAbs, sum, maxAbs, nonFinite };
+  return { sumSquares, sumAbs, sum, maxAbs, zeros, nonFinite };
 }

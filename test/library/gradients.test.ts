@@ -154,3 +154,29 @@ describe('gradient records', () => {
     model.dispose();
   });
 });
+
+describe('gradientNorms zeroShare (frozen weights)', () => {
+  test('a ReLU layer with 2 of 4 units forced dead by their bias: half of its kernel, bias and the output kernel get exactly 0', () => {
+    const model = mlp({ inputs: 2, outputs: 1, depth: 1, width: 4, activation: 'relu', init: 'heNormal', seed: 3 });
+    const dense = model.getLayer('dense_01');
+    const [k] = dense.getWeights();
+    // Units 0 and 1: z = W x - 100 < 0 for every point in [-1, 1]^2 (dead); units 2 and 3: z = W x + 100 > 0 (alive).
+    tf.tidy(() => dense.setWeights([k.clone(), tf.tensor1d([-100, -100, 100, 100])]));
+    const g = gradientNorms(model, spirals({ n: 64, seed: 1 }), { parameters: 'all' });
+    const share = (name: string) => g.layers.find((l) => l.name === name)!.zeroShare;
+    expect(share('dense_01')).toBe(0.5);
+    expect(share('dense_01/bias')).toBe(0.5);
+    expect(share('output')).toBe(0.5);
+    expect(share('output/bias')).toBe(0);
+    // It is the histogram's count of exact zeros, without needing the histogram.
+    const h = gradientNorms(model, spirals({ n: 64, seed: 1 }), { histograms: true });
+    h.layers.forEach((l) => expect(l.zeroShare).toBe(l.histogram!.zeros / l.histogram!.total));
+    model.dispose();
+  });
+
+  test('a healthy sigmoid network has no frozen weights', () => {
+    const model = mlp({ inputs: 2, outputs: 1, depth: 3, width: 8, activation: 'sigmoid', seed: 0 });
+    gradientNorms(model, spirals({ n: 32 })).layers.forEach((l) => expect(l.zeroShare).toBe(0));
+    model.dispose();
+  });
+});
