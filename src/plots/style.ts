@@ -136,18 +136,19 @@ export function baseLayout(options: { name: string; title: string; summary: stri
   };
 }
 
+/** The look every axis shares: a dark axis line, outside ticks, a light grid, room for long tick labels. */
+const AXIS_LOOK = {
+  showline: true,
+  linecolor: '#444',
+  ticks: 'outside',
+  gridcolor: '#eee',
+  zeroline: false,
+  automargin: true,
+} as const;
+
 /** A linear axis with a title (give units in it, such as "training step" or "loss (cross-entropy, nats)"). */
 export function linearAxis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    title: { text: title },
-    showline: true,
-    linecolor: '#444',
-    ticks: 'outside',
-    gridcolor: '#eee',
-    zeroline: false,
-    automargin: true,
-    ...extra,
-  };
+  return { title: { text: title }, ...AXIS_LOOK, ...extra };
 }
 
 /** Where a log axis starts and ends, in powers of ten, and where exact zeros are drawn. */
@@ -207,12 +208,7 @@ export function logAxis(title: string, range: LogRange | [number, number], extra
     dtick: decadeStep(decades),
     exponentformat: 'power',
     showexponent: 'all',
-    showline: true,
-    linecolor: '#444',
-    ticks: 'outside',
-    gridcolor: '#eee',
-    zeroline: false,
-    automargin: true,
+    ...AXIS_LOOK,
     ...extra,
   };
 }

@@ -43,30 +43,18 @@ import { DataLike, toTensors } from '../datasets/types';
 import { modelInfo } from '../models/info';
 import { LOSSES, LossName, resolveLoss } from '../training/losses';
 import { checkData, checkModel, checkShapes } from './gradients';
-import { magnitude, sumsOf } from './magnitude';
+import { TensorSize, magnitude, sumsOf } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 
 /** The gradient of the loss with respect to one hidden layer's output, summarised over the batch. */
-export interface LayerActivationGradient {
+export interface LayerActivationGradient extends TensorSize {
   /** Stable name of the layer producing the activation, e.g. 'activation_03'. */
   name: string;
   activation: string;
   /** 1-based position among hidden layers (input side first). */
   depth: number;
-  /** Shape of dL/dh: [examples, units]. */
+  /** Shape of dL/dh: [examples, units]; `norm` is ||dL/dh||_2 over the whole batch. */
   shape: number[];
-  /** ||dL/dh||_2 over the whole batch. */
-  norm: number;
-  /** log10 of the norm; null when the norm is exactly 0 (see `underflow`) or not finite. */
-  log10: number | null;
-  /** True when every entry is exactly 0 (below float32's range, or truly zero). */
-  underflow: boolean;
-  /** ||dL/dh||_2 / sqrt(entries): the typical size of one entry. */
-  rms: number;
-  /** max |dL/dh_ij|. */
-  maxAbs: number;
-  /** Entries that are NaN or infinite (0 in a healthy run). */
-  nonFinite: number;
 }
 
 /** What one backward-signal probe measured. */

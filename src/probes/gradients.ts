@@ -28,11 +28,11 @@ import { assertReady } from '../backend';
 import { checkBool, checkInt, checkKeys, checkOneOf, fail } from '../datasets/check';
 import { DataLike, TensorBatch, toTensors } from '../datasets/types';
 import { LOSSES, LossFn, LossName, resolveLoss } from '../training/losses';
-import { LogHistogram, Magnitude, logHistogram, magnitude, sumsOf } from './magnitude';
+import { LogHistogram, Magnitude, TensorSize, logHistogram, magnitude, sumsOf } from './magnitude';
 import { Parameter, ParameterSelection, keepingRunningStatistics, selectParameters, trainableVariables } from './parameters';
 
 /** The gradient of one weight tensor, summarised. */
-export interface LayerGradient {
+export interface LayerGradient extends TensorSize {
   /** Stable name: 'dense_03' for a kernel, 'dense_03/bias', 'lstm_01/recurrent_kernel', ... */
   name: string;
   layer: string;
@@ -40,22 +40,10 @@ export interface LayerGradient {
   /** 1-based position of the layer among layers with weights (input side first). */
   depth: number;
   shape: number[];
-  /** ||g||_2. */
-  norm: number;
-  /** log10 of the norm; null when the norm is exactly 0 (see `underflow`) or not finite. */
-  log10: number | null;
-  /** True when every entry of the gradient is exactly 0 (below float32's range, or truly zero). */
-  underflow: boolean;
-  /** ||g||_2 / sqrt(entries): the typical size of one entry. */
-  rms: number;
-  /** max |g_ij|. */
-  maxAbs: number;
   /** ||W||_2 of the weights themselves. */
   weightNorm: number;
   /** ||g|| / ||W||: the gradient-to-weight ratio (null when ||W|| = 0). */
   ratio: number | null;
-  /** Entries that are NaN or infinite (0 in a healthy run). */
-  nonFinite: number;
   /**
    * Share of the gradient's entries that are exactly 0 ("frozen" weights: plain gradient descent does not
    * move them). For a ReLU layer h = max(0, z), z = W h_prev + b, the gradient of unit j's incoming weights

@@ -5,7 +5,7 @@
  *   import { gradientNorms } from 'gradscope';
  *   gradientNorms(model, data).layers.map((l) => [l.name, l.norm]);
  */
-export type { Magnitude, LogHistogram } from './magnitude';
+export type { Magnitude, LogHistogram, TensorSize } from './magnitude';
 export {
   magnitude,
   logHistogram,

@@ -18,6 +18,24 @@ export interface Magnitude {
 }
 
 /**
+ * The size of one tensor (a gradient, an activation gradient), summarised the same way by every probe.
+ */
+export interface TensorSize {
+  /** ||t||_2, summed in float64 on the host. */
+  norm: number;
+  /** log10 of the norm; null when the norm is exactly 0 (see `underflow`) or not finite. */
+  log10: number | null;
+  /** True when every entry is exactly 0 (below float32's range, or truly zero). */
+  underflow: boolean;
+  /** ||t||_2 / sqrt(entries): the typical size of one entry. */
+  rms: number;
+  /** max |t_ij|. */
+  maxAbs: number;
+  /** Entries that are NaN or infinite (0 in a healthy run). */
+  nonFinite: number;
+}
+
+/**
  * Wraps a non-negative number as a `Magnitude`.
  *
  * @example
