@@ -27,6 +27,29 @@ import { OPTIMIZERS, OptimizerName } from '../training/optimizers';
 import * as fs from 'fs';
 import * as path from 'path';
 
+/**
+ * The loss of a model that ignores its input and always predicts the target frequencies: the level a
+ * network that learned nothing settles at. Binary cross-entropy: H(p) = -p ln p - (1-p) ln(1-p) with p the
+ * share of positives (ln 2 = 0.693 for balanced classes); softmax cross-entropy: the entropy of the class
+ * frequencies (ln k for k balanced classes); mean squared error: the variance of the targets. Null when the
+ * targets are tensors (not read back just for this) or the loss is not one of these.
+ */
+function guessingLoss(loss: string, data: DataLike): number | null {
+  const y = data.y;
+  if (!Array.isArray(y) || y.length === 0) return null;
+  const rows = y as number[][];
+  const columns = rows[0].length;
+  const means = Array.from({ length: columns }, (_, j) => rows.reduce((sum, row) => sum + row[j], 0) / rows.length);
+  const entropy = (ps: number[]) => -ps.filter((p) => p > 0).reduce((sum, p) => sum + p * Math.log(p), 0);
+  if (loss === 'binaryCrossEntropy' && columns === 1) return entropy([means[0], 1 - means[0]]);
+  if (loss === 'softmaxCrossEntropy') return entropy(means);
+  if (loss === 'meanSquaredError') {
+    const variance = rows.reduce((sum, row) => sum + row.reduce((s, v, j) => s + (v - means[j]) ** 2, 0), 0) / (rows.length * columns);
+    return variance;
+  }
+  return null;
+}
+
 /** True when the lesson notebook is part of this copy of the pack (the sequence grows lesson by lesson). */
 function lessonIsHere(lesson: string): boolean {
   return fs.existsSync(path.join(__dirname, '..', '..', lesson));
@@ -338,24 +361,30 @@ export async function diagnose(model: tf.LayersModel, data: DataLike, options: D
       });
     }
 
-    // Stalled loss.
+    // Stalled loss: the loss does not fall, or it falls only to the loss of guessing.
     const losses = history?.steps.map((s) => s.loss) ?? [];
     if (losses.length < 10) {
-      verdicts.push(NOT_MEASURED('stalledLoss', 'Stalled loss', 'fewer than 10 training steps to judge', 'loss falls by more than 5% over the run', '', '', LESSONS.recognizing));
+      verdicts.push(NOT_MEASURED('stalledLoss', 'Stalled loss', 'fewer than 10 training steps to judge', 'loss falls by more than 5% over the run, and below the loss of guessing', '', '', LESSONS.recognizing));
     } else {
       const k = Math.max(1, Math.floor(losses.length / 10));
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const start = mean(losses.slice(0, k));
       const end = mean(losses.slice(-k));
       const drop = start > 0 ? (start - end) / start : 0;
+      const chance = guessingLoss(history!.loss, data);
+      // Within 3% of the loss of guessing: whatever it did first, the network has learned nothing usable.
+      const atChance = chance !== null && chance > 0 && end >= 0.97 * chance;
+      const chanceText = chance === null ? '' : `; guessing from the target frequencies would give ${sci(chance)}`;
       verdicts.push({
         symptom: 'stalledLoss',
         title: 'Stalled loss',
-        status: drop < 0.01 ? 'problem' : drop < 0.05 ? 'warning' : 'ok',
+        status: drop < 0.01 || atChance ? 'problem' : drop < 0.05 ? 'warning' : 'ok',
         measured: drop,
-        detail: `over ${losses.length} steps the loss went from ${sci(start)} to ${sci(end)} (mean of the first and last ${k} steps): a ${(100 * drop).toFixed(1)}% drop`,
-        healthy: 'a drop of more than 5% over the run',
-        source: 'rule of thumb; a flat loss curve is the first symptom the lessons\' sources list ("the loss function fails to diminish")',
+        detail:
+          `over ${losses.length} steps the loss went from ${sci(start)} to ${sci(end)} (mean of the first and last ${k} steps): a ${(100 * drop).toFixed(1)}% drop${chanceText}` +
+          (atChance ? ': it ends at the loss of guessing' : ''),
+        healthy: 'a drop of more than 5% over the run, ending clearly below the loss of guessing',
+        source: 'rule of thumb; a flat loss curve is the first symptom the lessons\' sources list ("the loss function fails to diminish"). The loss of guessing is that of always predicting the target frequencies (binary: the entropy of the positive rate, ln 2 for balanced classes; multiclass: the entropy of the class frequencies; squared error: the targets\' variance)',
         remedy: 'check the gradient verdicts above; if gradients vanish in a deep sigmoid stack, greedy layer-wise pre-training is the historical fix',
         lesson: activation === 'sigmoid' && hiddenKernels(gradients).length >= 5 ? LESSONS.preTraining : LESSONS.recognizing,
       });

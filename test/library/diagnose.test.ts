@@ -46,4 +46,22 @@ describe('diagnose', () => {
     expect(d.verdicts.find((v) => v.symptom === 'vanishing')!.lesson).toBe(LESSONS.lstmGru);
     expect(d.verdicts.find((v) => v.symptom === 'updateRatio')!.status).not.toBe('not measured');
   });
+
+  test('a loss that falls only to the loss of guessing is a stalled loss', async () => {
+    const model = mlp({ inputs: 2, outputs: 1, depth: 20, width: 32, activation: 'sigmoid', init: 'glorotNormal', seed: 0 });
+    const data = spirals({ n: 256, seed: 0 });
+    const history = await train(model, data, { steps: 30, probes: { every: 10 }, progress: false });
+    // Pretend the run started well above chance and settled at it: a 20% drop that a drop-only rule calls fine.
+    const fallingToChance = { ...history, steps: history.steps.map((s, i) => ({ ...s, loss: i < 3 ? 0.9 : Math.log(2) })) };
+    const d = await diagnose(model, data, { history: fallingToChance, print: false });
+    const stalled = d.verdicts.find((v) => v.symptom === 'stalledLoss')!;
+    expect(stalled.measured!).toBeGreaterThan(0.2);
+    expect(stalled.status).toBe('problem');
+    expect(stalled.detail).toMatch(/guessing from the target frequencies would give 0\.693.*ends at the loss of guessing/);
+    // The same drop ending well below chance is fine.
+    const learning = { ...history, steps: history.steps.map((s, i) => ({ ...s, loss: i < 3 ? 0.9 : 0.2 })) };
+    const ok = (await diagnose(model, data, { history: learning, print: false })).verdicts.find((v) => v.symptom === 'stalledLoss')!;
+    expect(ok.status).toBe('ok');
+    model.dispose();
+  });
 });
