@@ -43,6 +43,16 @@ test('the lesson sequence is there', () => {
   expect(notebooks).toEqual(expect.arrayContaining(['00-start-here.ipynb', '01-sigmoid-saturation.ipynb']));
 });
 
+test('the README and the start page list exactly the notebooks there are', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const listedInReadme = [...readme.matchAll(/^\| `(\d\d-[a-z0-9-]+)\.ipynb` \|/gm)].map((m) => `${m[1]}.ipynb`);
+  expect(listedInReadme).toEqual(notebooks);
+  const start = read(path.join(notebookDir, '00-start-here.ipynb'));
+  const startText = start.cells.map((cell) => text(cell.source)).join('\n');
+  const listedOnStartPage = [...startText.matchAll(/^\| `(\d\d-[a-z0-9-]+)` \|/gm)].map((m) => `${m[1]}.ipynb`);
+  expect(listedOnStartPage).toEqual(notebooks.filter((name) => name !== '00-start-here.ipynb'));
+});
+
 describe.each(notebooks)('%s as committed', (name) => {
   const notebook = read(path.join(notebookDir, name));
 
