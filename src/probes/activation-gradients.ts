@@ -43,7 +43,7 @@ import { DataLike, toTensors } from '../datasets/types';
 import { modelInfo } from '../models/info';
 import { LOSSES, LossName, resolveLoss } from '../training/losses';
 import { checkData, checkModel, checkShapes } from './gradients';
-import { TensorSize, magnitude, sumsOf } from './magnitude';
+import { TensorSize, tensorSize } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 
 /** The gradient of the loss with respect to one hidden layer's output, summarised over the batch. */
@@ -191,22 +191,9 @@ export function activationGradients(model: tf.LayersModel, data: DataLike, optio
     const layers = hidden.map((layer, i): LayerActivationGradient => {
       const shape = [examples, ...shapes[i]];
       const size = shape.reduce((a, b) => a * b, 1);
-      const g = sumsOf(host, cursor, cursor + size);
+      const { sums, ...measured } = tensorSize(host, cursor, cursor + size);
       cursor += size;
-      const norm = Math.sqrt(g.sumSquares);
-      const m = magnitude(norm);
-      return {
-        name: layer.layer,
-        activation: layer.activation,
-        depth: layer.depth,
-        shape,
-        norm,
-        log10: m.log10,
-        underflow: m.underflow,
-        rms: size > 0 ? norm / Math.sqrt(size) : 0,
-        maxAbs: g.nonFinite ? NaN : g.maxAbs,
-        nonFinite: g.nonFinite,
-      };
+      return { name: layer.layer, activation: layer.activation, depth: layer.depth, shape, ...measured };
     });
     return { probe: 'activationGradients', step, loss: host[0], lossName: loss.name, examples, training, layers };
   } finally {

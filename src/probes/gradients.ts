@@ -28,7 +28,7 @@ import { assertReady } from '../backend';
 import { checkBool, checkInt, checkKeys, checkOneOf, fail } from '../datasets/check';
 import { DataLike, TensorBatch, toTensors } from '../datasets/types';
 import { LOSSES, LossFn, LossName, resolveLoss } from '../training/losses';
-import { LogHistogram, Magnitude, TensorSize, logHistogram, magnitude, sumsOf } from './magnitude';
+import { LogHistogram, Magnitude, TensorSize, logHistogram, magnitude, sumsOf, tensorSize } from './magnitude';
 import { Parameter, ParameterSelection, keepingRunningStatistics, selectParameters, trainableVariables } from './parameters';
 
 /** The gradient of one weight tensor, summarised. */
@@ -114,26 +114,19 @@ export function summarizeGradients(
   }
   const layers = selected.map((p) => {
     const start = gradOffset.get(p.index)!;
-    const g = sumsOf(host, start, start + p.size);
+    const { sums: g, ...measured } = tensorSize(host, start, start + p.size);
     const w = sumsOf(host, cursor, cursor + p.size);
     cursor += p.size;
-    const norm = Math.sqrt(g.sumSquares);
     const weightNorm = Math.sqrt(w.sumSquares);
-    const m = magnitude(norm);
     const record: LayerGradient = {
       name: p.name,
       layer: p.layer,
       weight: p.weight,
       depth: p.depth,
       shape: p.shape,
-      norm,
-      log10: m.log10,
-      underflow: m.underflow,
-      rms: norm / Math.sqrt(p.size),
-      maxAbs: g.nonFinite ? NaN : g.maxAbs,
+      ...measured,
       weightNorm,
-      ratio: weightNorm > 0 ? norm / weightNorm : null,
-      nonFinite: g.nonFinite,
+      ratio: weightNorm > 0 ? measured.norm / weightNorm : null,
       zeroShare: p.size > 0 ? g.zeros / p.size : 0,
     };
     if (histograms) record.histogram = logHistogram(host, start, start + p.size);

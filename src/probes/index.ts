@@ -8,6 +8,7 @@
 export type { Magnitude, LogHistogram, TensorSize } from './magnitude';
 export {
   magnitude,
+  tensorSize,
   logHistogram,
   histogramEdgesLog10,
   HISTOGRAM_LOG10_MIN,

@@ -122,6 +122,29 @@ export function logHistogram(values: ArrayLike<number>, start = 0, end = values.
   };
 }
 
+/**
+ * The `TensorSize` of values[start..end): ||t||_2 summed in float64 (a float32 square of 1e-25 would be 0),
+ * its log10 (null for an exact 0), rms, max |t_ij| and the count of NaN/Infinity entries.
+ *
+ * @example
+ *   tensorSize(new Float32Array([3, 4]), 0, 2);   // { norm: 5, log10: 0.699, underflow: false, rms: 3.54, maxAbs: 4, nonFinite: 0 }
+ */
+export function tensorSize(values: ArrayLike<number>, start: number, end: number): TensorSize & { sums: ReturnType<typeof sumsOf> } {
+  const sums = sumsOf(values, start, end);
+  const size = end - start;
+  const norm = Math.sqrt(sums.sumSquares);
+  const m = magnitude(norm);
+  return {
+    norm,
+    log10: m.log10,
+    underflow: m.underflow,
+    rms: size > 0 ? norm / Math.sqrt(size) : 0,
+    maxAbs: sums.nonFinite ? NaN : sums.maxAbs,
+    nonFinite: sums.nonFinite,
+    sums,
+  };
+}
+
 /** Sum of squares, largest |v| and counts of exact zeros and non-finite entries of values[start..end), in float64. */
 export function sumsOf(values: ArrayLike<number>, start: number, end: number): { sumSquares: number; sumAbs: number; sum: number; maxAbs: number; zeros: number; nonFinite: number } {
   let sumSquares = 0;
