@@ -37,12 +37,11 @@
  * squaring a float32 of 1e-25 (or 1e20) underflows (or overflows).
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkBool, checkInt, checkKeys, checkOneOf, fail } from '../datasets/check';
+import { checkOneOf, fail } from '../datasets/check';
 import { DataLike, toTensors } from '../datasets/types';
 import { modelInfo } from '../models/info';
 import { LOSSES, LossName, resolveLoss } from '../training/losses';
-import { checkData, checkModel, checkShapes } from './gradients';
+import { checkProbeCall, checkShapes } from './gradients';
 import { TensorSize, tensorSize } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 
@@ -143,12 +142,7 @@ function plan(where: string, model: tf.LayersModel, probed: string[]): { steps: 
  */
 export function activationGradients(model: tf.LayersModel, data: DataLike, options: ActivationGradientsOptions = {}): ActivationGradientSnapshot {
   const where = 'activationGradients';
-  assertReady();
-  checkModel(where, model);
-  checkData(where, data);
-  checkKeys(where, options, FIELDS);
-  const step = checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER);
-  const training = checkBool(where, 'training', options.training ?? true);
+  const { step, training } = checkProbeCall(where, model, data, options, FIELDS);
   if (options.loss !== undefined) checkOneOf(where, 'loss', options.loss, LOSSES);
   const info = modelInfo(model);
   if (info.kind === 'recurrent' || (info.recurrentLayers?.length ?? 0) > 0) {

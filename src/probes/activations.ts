@@ -18,11 +18,10 @@
  *     and the std shrink or grow with depth (bad initialization).
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkBool, checkInt, checkKeys, checkNumber } from '../datasets/check';
+import { checkNumber } from '../datasets/check';
 import { DataLike, toTensors } from '../datasets/types';
 import { ActivationLayer, RELU_FAMILY, SATURATING, modelInfo } from '../models/info';
-import { checkData, checkModel, checkShapes } from './gradients';
+import { checkProbeCall, checkShapes } from './gradients';
 import { LogHistogram, logHistogram } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 
@@ -174,13 +173,8 @@ function summarizeLayer(info: ActivationLayer, host: Float32Array, start: number
  */
 export function activationStats(model: tf.LayersModel, data: DataLike, options: ActivationStatsOptions = {}): ActivationSnapshot {
   const where = 'activationStats';
-  assertReady();
-  checkModel(where, model);
-  checkData(where, data);
-  checkKeys(where, options, ['step', 'saturationSlope', 'training']);
-  const step = checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  const { step, training } = checkProbeCall(where, model, data, options, ['step', 'saturationSlope', 'training']);
   const slope = checkNumber(where, 'saturationSlope', options.saturationSlope ?? 0.1, 0, 1, { minExclusive: true });
-  const training = checkBool(where, 'training', options.training ?? true);
   const layers = modelInfo(model).activationLayers;
   const batch = toTensors(data, where);
   const examples = batch.x.shape[0];

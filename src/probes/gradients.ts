@@ -167,6 +167,28 @@ export function checkShapes(where: string, model: tf.LayersModel, batch: TensorB
   }
 }
 
+/**
+ * The checks every probe starts with (backend ready, a model, data, only known option names), then the two
+ * options every probe shares: `step` (default 0, the training step the record is filed under) and `training`
+ * (default true: batch normalisation uses the batch's statistics).
+ */
+export function checkProbeCall(
+  where: string,
+  model: unknown,
+  data: unknown,
+  options: { step?: unknown; training?: unknown },
+  fields: readonly string[],
+): { step: number; training: boolean } {
+  assertReady();
+  checkModel(where, model);
+  checkData(where, data);
+  checkKeys(where, options, fields);
+  return {
+    step: checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER),
+    training: checkBool(where, 'training', options.training ?? true),
+  };
+}
+
 /** Validates the model argument shared by the probes. */
 export function checkModel(where: string, model: unknown): tf.LayersModel {
   if (!(model instanceof tf.LayersModel)) fail(where, 'model', model, 'a tf.LayersModel (for example from mlp() or recurrent())');
@@ -184,14 +206,9 @@ export function checkModel(where: string, model: unknown): tf.LayersModel {
  */
 export function gradientNorms(model: tf.LayersModel, data: DataLike, options: GradientNormsOptions = {}): GradientSnapshot {
   const where = 'gradientNorms';
-  assertReady();
-  checkModel(where, model);
-  checkData(where, data);
-  checkKeys(where, options, FIELDS);
-  const step = checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  const { step, training } = checkProbeCall(where, model, data, options, FIELDS);
   const selection = checkOneOf(where, 'parameters', options.parameters ?? 'kernels', ['kernels', 'all'] as const);
   const histograms = checkBool(where, 'histograms', options.histograms ?? false);
-  const training = checkBool(where, 'training', options.training ?? true);
   if (options.loss !== undefined) checkOneOf(where, 'loss', options.loss, LOSSES);
   const loss = resolveLoss(where, model, data, options.loss);
   const all = selectParameters(model, 'all');

@@ -12,11 +12,10 @@
  * ||dLoss/dx_t|| for every t: the norm over the batch and the features of step t, at the current weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkBool, checkInt, checkKeys, fail } from '../datasets/check';
+import { fail } from '../datasets/check';
 import { DataLike, toTensors } from '../datasets/types';
 import { LossName, resolveLoss } from '../training/losses';
-import { checkData, checkModel, checkShapes } from './gradients';
+import { checkProbeCall, checkShapes } from './gradients';
 import { Magnitude, magnitude } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 
@@ -44,12 +43,7 @@ export interface TimeGradientSnapshot {
  */
 export function gradientOverTime(model: tf.LayersModel, data: DataLike, options: { step?: number; loss?: LossName; training?: boolean } = {}): TimeGradientSnapshot {
   const where = 'gradientOverTime';
-  assertReady();
-  checkModel(where, model);
-  checkData(where, data);
-  checkKeys(where, options, ['step', 'loss', 'training']);
-  const step = checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER);
-  const training = checkBool(where, 'training', options.training ?? true);
+  const { step, training } = checkProbeCall(where, model, data, options, ['step', 'loss', 'training']);
   const loss = resolveLoss(where, model, data, options.loss);
   const batch = toTensors(data, where);
   try {
