@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * One jest run covers everything `npm test` promises: the library's unit tests, the notebooks executed
  * for real through the `gradscope` kernel, and the browser and kernel-protocol checks.

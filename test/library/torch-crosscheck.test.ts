@@ -10,8 +10,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { exportCrossCheck } from './crosscheck/export';
+import * as paths from '../../tools/paths';
 
-const localTorch = path.resolve(__dirname, '..', '..', 'build', 'torch-venv', 'bin', 'python');
+const localTorch = paths.venvPythonOf(paths.torchVenv);
 const python = process.env.GRADSCOPE_TORCH_PYTHON || (fs.existsSync(localTorch) ? localTorch : undefined);
 const maybe = python ? test : test.skip;
 if (!python) {

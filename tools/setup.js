@@ -1,12 +1,13 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * One-command set-up, run by `npm install` (postinstall) and by `npm run setup`. Idempotent: a second run
  * changes nothing.
  *
  *   1. Compiles src/ to dist/ with type declarations (tslab imports compiled JavaScript, not src/*.ts).
- *   2. Creates the Python venv .venv from kernel-setup/requirements.txt (JupyterLab, nbclient, plotly's
+ *   2. Creates the Python venv .venv from tools/requirements.txt (JupyterLab, nbclient, plotly's
  *      JupyterLab renderer), reinstalling only when that file changes.
- *   3. Registers the kernelspec `gradscope` inside .venv, starting the project's own tslab.
+ *   3. Registers the kernelspec `gradscope` inside .venv, starting the project's own kernel (kernel/main.js).
  *
  * Environment:
  *   GRADSCOPE_SKIP_PYTHON=1   skip steps 2 and 3 (Node side only).
@@ -90,7 +91,7 @@ function setUpVenv(python) {
   const wanted = sha256(paths.requirements);
   const have = fs.existsSync(paths.requirementsStamp) ? fs.readFileSync(paths.requirementsStamp, 'utf8').trim() : '';
   if (have === wanted) {
-    say('.venv is up to date with kernel-setup/requirements.txt');
+    say('.venv is up to date with tools/requirements.txt');
     return;
   }
   say('installing JupyterLab, nbclient and the Plotly renderer into .venv (about a minute)');
