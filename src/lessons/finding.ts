@@ -1,4 +1,4 @@
-import { displayBundle } from '../display/notebook';
+import { displayBundle } from '../core/notebook';
 
 /**
  * Measured findings: the sentences a lesson claims, checked against the numbers it just measured.
