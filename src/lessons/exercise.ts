@@ -1,5 +1,5 @@
-import { show } from '../datasets/check';
-import { displayBundle } from '../display/notebook';
+import { show } from '../core/check';
+import { displayBundle } from '../core/notebook';
 import { checkFinding, formatNumber } from './finding';
 
 /**
