@@ -40,25 +40,29 @@ def title_of(nb, fallback):
 
 
 def objectives_of(nb):
-    """The list items that follow a 'Learning objectives' heading or bold lead-in, as markdown strings."""
-    for source in _markdown_cells(nb):
-        lines = source.splitlines()
-        for start, line in enumerate(lines):
-            heading = HEADING.match(line)
-            text = _strip_emphasis(heading.group("text") if heading else line)
-            if not OBJECTIVES.match(text):
+    """The list items that follow a 'Learning objectives' heading or bold lead-in, as markdown strings.
+
+    The list may follow in the same markdown cell or the next one, after an introducing sentence, with blank
+    lines between its items; it ends at the first line that is neither an item nor an item's continuation.
+    """
+    lines = "\n\n".join(_markdown_cells(nb)).splitlines()
+    for start, line in enumerate(lines):
+        heading = HEADING.match(line)
+        if not OBJECTIVES.match(_strip_emphasis(heading.group("text") if heading else line)):
+            continue
+        items = []
+        for following in lines[start + 1:]:
+            item = LIST_ITEM.match(following)
+            if not following.strip():
                 continue
-            items = []
-            for following in lines[start + 1:]:
-                item = LIST_ITEM.match(following)
-                if item:
-                    items.append(item.group("item").strip())
-                elif items and following.startswith(("  ", "\t")) and following.strip():
-                    items[-1] += " " + following.strip()
-                elif items or HEADING.match(following):
-                    break
-            if items:
-                return items
+            if item:
+                items.append(item.group("item").strip())
+            elif items and following.startswith(("  ", "\t")):
+                items[-1] += " " + following.strip()
+            elif items or HEADING.match(following):
+                break
+        if items:
+            return items
     return []
 
 
