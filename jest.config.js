@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * One jest run covers everything `npm test` promises: the library's unit tests, the notebooks executed
  * for real through the `gradscope` kernel, and the browser and kernel-protocol checks.
@@ -11,5 +12,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', diagnostics: false }],
   },
   testTimeout: 120000,
+  // The last lines of every run: what could not run on this machine and how to enable it (CI=true: a failure).
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/build/', '<rootDir>/.venv/'],
 };

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * npm run figures: every chart of every lesson, as files.
  *
@@ -26,7 +27,9 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-const root = path.resolve(__dirname, '..');
+const paths = require('../tools/paths');
+
+const { root } = paths;
 const PLOTLY = 'application/vnd.plotly.v1+json';
 
 function fail(message) {
@@ -36,7 +39,7 @@ function fail(message) {
 
 function parseArgs(argv) {
   const options = {
-    notebooks: [],
+    notebooks: /** @type {string[]} */ ([]),
     out: path.join(root, 'figures'),
     executed: path.join(root, 'build', 'executed'),
     timeout: 1200,
@@ -79,7 +82,7 @@ function loadLibrary() {
 }
 
 function python() {
-  const venvPython = path.join(root, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
+  const { venvPython } = paths;
   if (!fs.existsSync(venvPython)) fail(`the project's Python environment is missing (${venvPython}): run \`npm run setup\``);
   return venvPython;
 }

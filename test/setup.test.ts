@@ -7,12 +7,13 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
+import * as paths from '../tools/paths';
 
-const root = path.resolve(__dirname, '..');
-const kernelJson = path.join(root, '.venv', 'share', 'jupyter', 'kernels', 'gradscope', 'kernel.json');
+const root = paths.root;
+const kernelJson = paths.kernelJson;
 
 function node(script: string, args: string[] = [], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [path.join(root, 'kernel-setup', script), ...args], {
+  return spawnSync(process.execPath, [path.join(root, 'tools', script), ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -25,7 +26,7 @@ test('setup is idempotent: a second run changes nothing', () => {
   const beforeTime = fs.statSync(kernelJson).mtimeMs;
   const run = node('setup.js');
   expect(run.status).toBe(0);
-  expect(run.stdout).toContain('.venv is up to date with kernel-setup/requirements.txt');
+  expect(run.stdout).toContain('.venv is up to date with tools/requirements.txt');
   expect(run.stdout).toContain("kernelspec 'gradscope' is up to date");
   expect(fs.readFileSync(kernelJson, 'utf8')).toBe(before);
   expect(fs.statSync(kernelJson).mtimeMs).toBe(beforeTime);
@@ -35,7 +36,7 @@ test('the kernelspec starts the project\'s own kernel, by name and display name'
   const spec = JSON.parse(fs.readFileSync(kernelJson, 'utf8'));
   expect(spec.display_name).toBe('TypeScript (gradscope)');
   expect(spec.language).toBe('typescript');
-  expect(spec.argv).toEqual([process.execPath, path.join(root, 'kernel-setup', 'kernel.js'), '{connection_file}']);
+  expect(spec.argv).toEqual([process.execPath, paths.kernelEntry, '{connection_file}']);
 });
 
 test('without Python, setup says exactly what to install and still leaves the Node side usable', () => {
@@ -91,7 +92,7 @@ function status(url: string): Promise<number> {
 
 test('npm start serves JupyterLab on localhost only, behind a token it prints', async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'kernel-setup', 'start.js'), '--no-browser', `--port=${port}`], {
+  const child = spawn(process.execPath, [path.join(root, 'tools', 'start.js'), '--no-browser', `--port=${port}`], {
     cwd: root,
     detached: true,
   });

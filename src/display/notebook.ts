@@ -45,7 +45,7 @@ export function displayBundle(
   return true;
 }
 
-/** What the gradscope kernel offers the library beyond tslab's display (see kernel-setup/KERNEL.md). */
+/** What the gradscope kernel offers the library beyond tslab's display (see kernel/KERNEL.md). */
 interface KernelHook {
   clearOutput(wait: boolean): void;
 }

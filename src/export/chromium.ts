@@ -39,8 +39,12 @@ export const CHROMIUM_HINT =
   'install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`; macOS: install Google Chrome) or set ' +
   'GRADSCOPE_CHROMIUM=/path/to/chrome';
 
-/** The first Chromium-like browser on this machine, or undefined. GRADSCOPE_CHROMIUM wins when set. */
+/**
+ * The first Chromium-like browser on this machine, or undefined. GRADSCOPE_CHROMIUM wins when set;
+ * GRADSCOPE_CHROMIUM=none means "use no browser", as on a machine without one.
+ */
 export function findChromium(): string | undefined {
+  if (process.env.GRADSCOPE_CHROMIUM === 'none') return undefined;
   const candidates = [process.env.GRADSCOPE_CHROMIUM, ...CHROMIUM_CANDIDATES];
   return candidates.find((candidate): candidate is string => !!candidate && fs.existsSync(candidate));
 }

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ready } from '../../src/backend';
 import { addingProblem, gradientNorms, mlp, recurrent, train, xor } from '../../src/index';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const kernelStats = require('../../kernel-setup/kernel-stats') as { measure(options?: { idleMs?: number }): Promise<Record<string, number>> };
+const kernelStats = require('../../tools/kernel-stats') as { measure(options?: { idleMs?: number }): Promise<Record<string, number>> };
 
 async function main(): Promise<void> {
   const info = await ready({ quiet: true });

@@ -5,12 +5,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { findChromium } from '../../src/export/chromium';
+import { CHROMIUM_HINT, findChromium } from '../../src/export/chromium';
+import { optional } from '../support/optional';
 import { ROOT, run } from './jupyter';
 
 const fixture = path.join(__dirname, 'fixtures', 'charts-fixture.ipynb');
 const failing = path.join(__dirname, 'fixtures', 'failing', 'fails-on-purpose.ipynb');
-const hasChromium = findChromium() !== undefined;
+const hasChromium = optional(findChromium() !== undefined, {
+  what: 'PNG and SVG files of `npm run figures` (test/browser/figures.test.ts checks CSV, HTML and JSON only)',
+  reason: 'no Chromium on this machine',
+  enable: CHROMIUM_HINT,
+});
 
 function figures(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return run(process.execPath, [path.join(ROOT, 'scripts', 'figures.js'), ...args]);

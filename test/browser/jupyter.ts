@@ -7,12 +7,13 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import * as paths from '../../tools/paths';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+export const ROOT = paths.root;
 export const EXECUTED_DIR = path.join(ROOT, 'build', 'executed');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-artifacts', 'screenshots');
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
-const VENV_BIN = path.join(ROOT, '.venv', process.platform === 'win32' ? 'Scripts' : 'bin');
+const VENV_BIN = paths.venvBin;
 
 /** The notebooks the browser test opens: the lessons, then the chart fixture. */
 export function notebooksToCheck(): string[] {

@@ -3,9 +3,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as paths from '../../tools/paths';
 
-export const root = path.resolve(__dirname, '..', '..');
-export const venvPython = path.join(root, '.venv', 'bin', 'python');
+export const root = paths.root;
+export const venvPython = paths.venvPython;
 
 export interface Output {
   msg_type: string;

@@ -1,7 +1,8 @@
 /** The kernel's pure parts, without starting a kernel: history queries, `?name` help, result bundles. */
 import * as path from 'path';
+import * as paths from '../../tools/paths';
 
-const kernelDir = path.resolve(__dirname, '..', '..', 'kernel-setup', 'kernel');
+const kernelDir = path.join(paths.root, 'kernel');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { History, globToRegExp } = require(path.join(kernelDir, 'history.js'));
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -9,11 +9,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as paths from '../../tools/paths';
 
-const root = path.resolve(__dirname, '..', '..');
-const notebookDir = path.join(root, 'notebooks');
+const root = paths.root;
+const notebookDir = paths.notebooks;
 const executedDir = path.join(root, 'build', 'executed');
-const python = path.join(root, '.venv', 'bin', 'python');
+const python = paths.venvPython;
 const runner = path.join(__dirname, 'run_notebook.py');
 const FINDING = 'application/vnd.gradscope.finding+json';
 

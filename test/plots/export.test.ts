@@ -10,10 +10,15 @@ import { figureCsv, figureHtml, figureJson, saveFigure, closeBrowser, findChromi
 import * as chromium from '../../src/export/chromium';
 import { isFigure, mimeBundle, show, liveChart, PLOTLY_MIME } from '../../src/display';
 import { vanishingNorms, layerStepGrid } from './sample-data';
+import { optional } from '../support/optional';
 
 const hasChromium = findChromium() !== undefined;
-const itWithChromium = hasChromium ? it : it.skip;
-if (!hasChromium) console.warn('!!! No Chromium: the PNG/SVG/JPEG tests in test/plots/export.test.ts are SKIPPED.');
+const withChromium = optional(hasChromium, {
+  what: 'PNG/SVG/JPEG export tests (test/plots/export.test.ts)',
+  reason: 'no Chromium on this machine',
+  enable: chromium.CHROMIUM_HINT,
+});
+const itWithChromium = withChromium ? it : it.skip;
 
 let dir: string;
 beforeAll(() => {

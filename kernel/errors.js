@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * Turns what a cell raised into the Jupyter error triple (ename, evalue, traceback), with the traceback
@@ -73,7 +74,11 @@ function excerpt(tsLines, line, label) {
 }
 
 const FRAME = /^(\s*at )(?:(.*) \()?(cell\[(\d+)\]):(\d+):(\d+)\)?$/;
-const INTERNAL = /\(node:|at node:|[\\/]tslab[\\/]dist[\\/]|[\\/]kernel-setup[\\/]kernel[\\/]|^\s*at new Promise \(<anonymous>\)$/;
+/** Stack frames of Node.js, tslab and this kernel's own files: not what a learner needs to read. */
+const KERNEL_DIR = __dirname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const INTERNAL = new RegExp(
+  String.raw`\(node:|at node:|[\\/]tslab[\\/]dist[\\/]|${KERNEL_DIR}[\\/]|^\s*at new Promise \(<anonymous>\)$`,
+);
 
 /**
  * @param value what was thrown

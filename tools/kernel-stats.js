@@ -1,8 +1,9 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * Startup time and idle memory of the `gradscope` kernel, as `npm run doctor` reports them.
  *
- *   node kernel-setup/kernel-stats.js [--entry path/to/kernel.js] [--idle-ms 5000]
+ *   node tools/kernel-stats.js [--entry path/to/main.js] [--idle-ms 5000]
  *
  * Starts the kernel the way Jupyter does (node <entry> <connection_file>), sends kernel_info_request on the
  * shell channel and prints JSON:
@@ -17,9 +18,9 @@ const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const wire = require('./kernel/wire');
+const wire = require('../kernel/wire');
 
-const DEFAULT_ENTRY = path.join(__dirname, 'kernel.js');
+const DEFAULT_ENTRY = require('./paths').kernelEntry;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -27,7 +28,7 @@ function freePort() {
     server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {import('net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -121,7 +122,8 @@ if (require.main === module) {
     const index = args.indexOf(name);
     return index >= 0 ? args[index + 1] : undefined;
   };
-  const entry = option('--entry') ? path.resolve(option('--entry')) : DEFAULT_ENTRY;
+  const entryOption = option('--entry');
+  const entry = entryOption ? path.resolve(entryOption) : DEFAULT_ENTRY;
   const idleMs = option('--idle-ms') ? Number(option('--idle-ms')) : 5000;
   measure({ entry, idleMs })
     .then((stats) => {

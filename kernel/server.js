@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * The gradscope kernel: the Jupyter messaging protocol (5.3) over ZeroMQ, with TypeScript execution
@@ -42,6 +43,8 @@ class Kernel {
     this.active = null; // the execution now running
     this.lastParent = null; // parent header of the last execute_request
     this.closed = false;
+    /** @type {Engine} created in start(), once the sockets are bound */
+    this.engine = /** @type {any} */ (null);
     this.streams = new Streams(
       (parent, name, text) => this.publishNow('stream', { name, text }, parent),
       () => (this.active ? this.active.parent : this.lastParent),

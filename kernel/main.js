@@ -1,9 +1,10 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * The `gradscope` Jupyter kernel: TypeScript through tslab's compiler and executor, speaking the Jupyter
- * messaging protocol with the kernel in kernel-setup/kernel/ (see KERNEL.md for what it adds to tslab).
+ * messaging protocol with the server in this folder (see KERNEL.md for what it adds to tslab).
  *
- * Jupyter runs `node kernel-setup/kernel.js <connection_file>` (see the kernel.json written by setup.js).
+ * Jupyter runs `node kernel/main.js <connection_file>` (see the kernel.json written by setup.js).
  * The working directory is the notebook's folder, so `import ... from 'gradscope'` resolves through the
  * project's node_modules.
  */
@@ -12,11 +13,11 @@ const path = require('path');
 
 const connectionFile = process.argv[2];
 if (!connectionFile) {
-  console.error('usage: node kernel-setup/kernel.js <connection_file>  (Jupyter passes the connection file)');
+  console.error('usage: node kernel/main.js <connection_file>  (Jupyter passes the connection file)');
   process.exit(2);
 }
 process.env.GRADSCOPE_ROOT = process.env.GRADSCOPE_ROOT || path.resolve(__dirname, '..');
-const { Kernel } = require('./kernel/server');
+const { Kernel } = require('./server');
 
 new Kernel({ connectionFile, root: process.env.GRADSCOPE_ROOT }).start().catch((error) => {
   console.error(`gradscope kernel: could not start: ${error && error.stack ? error.stack : error}`);

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * stdout and stderr of cells, sent as `stream` messages to the cell that wrote them.

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * One-command set-up, run by `npm install` (postinstall) and by `npm run setup`. Idempotent: a second run
  * changes nothing.
  *
  *   1. Compiles src/ to dist/ with type declarations (tslab imports compiled JavaScript, not src/*.ts).
- *   2. Creates the Python venv .venv from kernel-setup/requirements.txt (JupyterLab, nbclient, plotly's
+ *   2. Creates the Python venv .venv from tools/requirements.txt (JupyterLab, nbclient, plotly's
  *      JupyterLab renderer), reinstalling only when that file changes.
- *   3. Registers the kernelspec `gradscope` inside .venv, starting the project's own tslab.
+ *   3. Installs the kernel conformance suite the tests use (tools/requirements-test.txt) into .venv, where the
+ *      Python package index is reachable; without it `npm test` falls back to Debian's package or lists the
+ *      suite as not run.
+ *   4. Registers the kernelspec `gradscope` inside .venv, starting the project's own kernel (kernel/main.js).
  *
  * Environment:
- *   GRADSCOPE_SKIP_PYTHON=1   skip steps 2 and 3 (Node side only).
+ *   GRADSCOPE_SKIP_PYTHON=1   skip steps 2 to 4 (Node side only).
  *   PYTHON=/path/to/python3   the Python used to create .venv (default: python3).
  *   GRADSCOPE_PIP_ARGS="..."  extra arguments for pip install (for example an --index-url).
  */
@@ -90,18 +94,47 @@ function setUpVenv(python) {
   const wanted = sha256(paths.requirements);
   const have = fs.existsSync(paths.requirementsStamp) ? fs.readFileSync(paths.requirementsStamp, 'utf8').trim() : '';
   if (have === wanted) {
-    say('.venv is up to date with kernel-setup/requirements.txt');
+    say('.venv is up to date with tools/requirements.txt');
     return;
   }
   say('installing JupyterLab, nbclient and the Plotly renderer into .venv (about a minute)');
+  pipInstall(paths.requirements);
+  fs.writeFileSync(paths.requirementsStamp, `${wanted}\n`);
+}
+
+function pipInstall(requirements) {
   // --retries 0: where only a local mirror is reachable, pip would otherwise wait through retries of the
   // unreachable default index for every package.
   const extra = (process.env.GRADSCOPE_PIP_ARGS || '').split(/\s+/).filter(Boolean);
   run(paths.venvPython, [
-    '-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '--retries', '0',
-    '-r', paths.requirements, ...extra,
+    '-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '--retries', '0', '-r', requirements, ...extra,
   ]);
-  fs.writeFileSync(paths.requirementsStamp, `${wanted}\n`);
+}
+
+/**
+ * The conformance suite is for the tests only: when the package index cannot be reached, set-up goes on,
+ * and the attempt is remembered so that a second run does not wait for the index again.
+ */
+function installTestSuite() {
+  const stamp = path.join(paths.venv, '.gradscope-test-requirements');
+  const wanted = sha256(paths.testRequirements);
+  const have = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').trim().split(' ') : [];
+  if (have[0] === wanted) {
+    if (have[1] === 'unavailable') say('kernel conformance suite: not installed in .venv (the package index was not reachable at the last try)');
+    else say('.venv is up to date with tools/requirements-test.txt');
+    return;
+  }
+  say('installing the kernel conformance suite (jupyter-kernel-test) into .venv, for the tests');
+  let outcome = 'installed';
+  try {
+    pipInstall(paths.testRequirements);
+  } catch (error) {
+    outcome = 'unavailable';
+    say(`could not install it from the package index (${error.message}).`);
+    say('  `npm test` then uses Debian\'s package if present (sudo apt-get install python3-jupyter-kernel-test),');
+    say('  or lists the conformance suite as not run. Retry: delete .venv/.gradscope-test-requirements, `npm run setup`.');
+  }
+  fs.writeFileSync(stamp, `${wanted} ${outcome}\n`);
 }
 
 function registerKernel() {
@@ -129,6 +162,7 @@ function main() {
     return;
   }
   setUpVenv(python);
+  installTestSuite();
   registerKernel();
   if (!paths.findChromium()) {
     say('note: Chromium was not found; charts still show in JupyterLab, but PNG/SVG snapshots need it');

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * The Jupyter wire protocol (messaging spec 5.3): parsing, signing and building messages.

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * Which cell a piece of running code belongs to.
@@ -42,6 +43,7 @@ const original = {
  */
 function installTimerGuards() {
   const guard = (fn, onSkip) =>
+    /** @this {unknown} */
     function guarded(...args) {
       const execution = storage.getStore();
       if (execution && execution.interrupted) {
@@ -52,6 +54,7 @@ function installTimerGuards() {
     };
   const wrap = (name, withSkip) => {
     const base = original[name];
+    /** @this {unknown} */
     const wrapped = function (callback, ...rest) {
       if (typeof callback !== 'function' || !storage.getStore()) return base.call(this, callback, ...rest);
       let handle;

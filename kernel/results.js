@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * The MIME bundle of a cell's last expression (its execute_result).
@@ -57,7 +58,7 @@ function isFigure(value) {
 function toJson(value) {
   return JSON.parse(
     JSON.stringify(value, (_key, v) => {
-      if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v);
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(/** @type {ArrayLike<number>} */ (/** @type {unknown} */ (v)));
       if (typeof v === 'bigint') return Number(v);
       return v;
     }),

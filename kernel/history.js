@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * The input history of this kernel session, for history_request (a console's up arrow, %history-like

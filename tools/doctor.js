@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * `npm run doctor`: checks the whole set-up and says how to fix what is broken.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * `npm start`: JupyterLab on notebooks/, bound to localhost, with token authentication.
  *
@@ -34,5 +35,5 @@ args.push(...process.argv.slice(2));
 console.log('[gradscope] starting JupyterLab on notebooks/ (localhost only, token required).');
 console.log('[gradscope] open the http://127.0.0.1:...?token=... URL printed below; Ctrl-C stops the server.');
 const child = childProcess.spawn(paths.jupyter, args, { stdio: 'inherit', cwd: paths.root });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

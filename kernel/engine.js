@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * TypeScript execution: tslab's converter and executor, used through their exported functions.
@@ -11,6 +12,11 @@ const path = require('path');
 const vm = require('vm');
 const util = require('util');
 const errors = require('./errors');
+
+/**
+ * What one cell reported while it ran.
+ * @typedef {{ values: unknown[], thrown: unknown[], diagnosticText: string[], conversion: any }} Run
+ */
 
 const CELL_PREFIXES = ['(function(exports, require) { ', '(async function(exports, require) { '];
 const DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
@@ -33,8 +39,10 @@ class Engine {
     this.cwd = cwd;
     this.cells = new Map(); // script id -> { label, tsLines, jsLines, lineCache }
     this.nextScriptId = 1;
-    this.pending = null; // the cell about to be handed to vm.runInThisContext
-    this.run = null; // what the running cell reported
+    /** @type {{ label: string, tsLines: string[] } | null} the cell about to be handed to vm.runInThisContext */
+    this.pending = null;
+    /** @type {Run | null} what the running cell reported */
+    this.run = null;
     this.converters = this.createConverterSet();
     this.patchVm();
     this.executor = this.tslab.executor.createExecutor(cwd, this.converters, {
@@ -91,7 +99,7 @@ class Engine {
         opts.filename = `cell[${id}]`;
         return runInThisContext.call(this, code, opts);
       }
-      return runInThisContext.apply(this, arguments);
+      return runInThisContext.call(this, code, options);
     };
   }
 
@@ -117,6 +125,7 @@ class Engine {
    * `label` names the cell in tracebacks (`cell [3]`).
    */
   async execute(code, label) {
+    /** @type {Run} */
     const run = { values: [], thrown: [], diagnosticText: [], conversion: null };
     this.run = run;
     this.pending = { label, tsLines: code.split('\n') };
@@ -130,6 +139,7 @@ class Engine {
       if (this.run === run) this.run = null;
       this.pending = null;
     }
+    /** @type {{ ok: boolean, hasValue: boolean, value: unknown, error: null | { ename: string, evalue: string, traceback: string[] } }} */
     const result = { ok, hasValue: false, value: undefined, error: null };
     const conversion = run.conversion;
     if (ok) {
