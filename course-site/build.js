@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * npm run site: the lessons as a static course site that works offline, in site/.
  *
@@ -22,10 +23,13 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { execute } = require('../scripts/figures');
+const { execute, python } = require('../scripts/figures');
+const { root } = require('../tools/paths');
 
-const root = path.resolve(__dirname, '..');
-
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   console.error(`site: ${message}`);
   process.exit(1);
@@ -33,13 +37,13 @@ function fail(message) {
 
 function parseArgs(argv) {
   const options = {
-    notebooks: [],
+    notebooks: /** @type {string[]} */ ([]),
     out: path.join(root, 'site'),
     executed: path.join(root, 'build', 'executed'),
     figures: path.join(root, 'figures'),
     timeout: 1200,
   };
-  const value = (i, flag) => argv[i] ?? fail(`${flag} needs a value`);
+  const value = (/** @type {number} */ i, /** @type {string} */ flag) => argv[i] ?? fail(`${flag} needs a value`);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--out') options.out = path.resolve(value(++i, arg));
@@ -74,12 +78,6 @@ function executedCopies(options) {
     if (!fresh) execute(notebook, target, { timeout: options.timeout, reuse: false });
     return target;
   });
-}
-
-function python() {
-  const venvPython = path.join(root, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
-  if (!fs.existsSync(venvPython)) fail(`the project's Python environment is missing (${venvPython}): run \`npm run setup\``);
-  return venvPython;
 }
 
 function plotlyBundle() {

@@ -258,4 +258,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { execute, chartsOf };
+module.exports = { execute, chartsOf, python };
