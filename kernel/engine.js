@@ -12,6 +12,7 @@ const path = require('path');
 const vm = require('vm');
 const util = require('util');
 const errors = require('./errors');
+const { resolveFromInstallation } = require('./library');
 
 /**
  * What one cell reported while it ran.
@@ -37,6 +38,7 @@ class Engine {
     };
     this.ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [dir] }));
     this.cwd = cwd;
+    resolveFromInstallation({ ts: this.ts, root, cwd });
     this.cells = new Map(); // script id -> { label, tsLines, jsLines, lineCache }
     this.nextScriptId = 1;
     /** @type {{ label: string, tsLines: string[] } | null} the cell about to be handed to vm.runInThisContext */

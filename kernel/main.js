@@ -5,8 +5,8 @@
  * messaging protocol with the server in this folder (see KERNEL.md for what it adds to tslab).
  *
  * Jupyter runs `node kernel/main.js <connection_file>` (see the kernel.json written by setup.js).
- * The working directory is the notebook's folder, so `import ... from 'gradscope'` resolves through the
- * project's node_modules.
+ * The working directory is the notebook's folder, wherever that is: `import ... from 'gradscope'` finds the
+ * library installed with this kernel (library.js).
  */
 'use strict';
 const path = require('path');

@@ -251,7 +251,11 @@ async function main() {
   if (imageFailures.length > 0) fail(`${imageFailures.length} image(s) could not be drawn:\n  ${imageFailures.join('\n  ')}`);
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(`figures: ${error && error.stack ? error.stack : error}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().then(() => process.exit(0), (error) => {
+    console.error(`figures: ${error && error.stack ? error.stack : error}`);
+    process.exit(1);
+  });
+}
+
+module.exports = { execute, chartsOf, python };

@@ -16,6 +16,9 @@
  *   GRADSCOPE_SKIP_PYTHON=1   skip steps 2 to 4 (Node side only).
  *   PYTHON=/path/to/python3   the Python used to create .venv (default: python3).
  *   GRADSCOPE_PIP_ARGS="..."  extra arguments for pip install (for example an --index-url).
+ *   GRADSCOPE_KERNEL_PREFIX=/prefix   register the kernelspec in that Jupyter environment
+ *                             (/prefix/share/jupyter/kernels/gradscope, as `--sys-prefix` would) and skip
+ *                             the .venv: for an image whose Jupyter is already installed (binder/postBuild).
  */
 'use strict';
 const childProcess = require('child_process');
@@ -137,6 +140,12 @@ function installTestSuite() {
   fs.writeFileSync(stamp, `${wanted} ${outcome}\n`);
 }
 
+/** Where the kernelspec goes: inside .venv, or inside the Jupyter environment GRADSCOPE_KERNEL_PREFIX names. */
+function kernelDir() {
+  const prefix = process.env.GRADSCOPE_KERNEL_PREFIX;
+  return prefix ? path.join(path.resolve(prefix), 'share', 'jupyter', 'kernels', paths.KERNEL_NAME) : paths.kernelDir;
+}
+
 function registerKernel() {
   const spec = {
     argv: [process.execPath, paths.kernelEntry, '{connection_file}'],
@@ -146,12 +155,18 @@ function registerKernel() {
     env: { GRADSCOPE_ROOT: paths.root },
     metadata: { gradscope: { root: paths.root } },
   };
-  const changed = writeIfChanged(path.join(paths.kernelDir, 'kernel.json'), `${JSON.stringify(spec, null, 2)}\n`);
-  say(changed ? `registered the kernelspec '${paths.KERNEL_NAME}' in .venv` : `kernelspec '${paths.KERNEL_NAME}' is up to date`);
+  const dir = kernelDir();
+  const changed = writeIfChanged(path.join(dir, 'kernel.json'), `${JSON.stringify(spec, null, 2)}\n`);
+  say(changed ? `registered the kernelspec '${paths.KERNEL_NAME}' in ${dir}` : `kernelspec '${paths.KERNEL_NAME}' is up to date`);
 }
 
 function main() {
   build();
+  if (process.env.GRADSCOPE_KERNEL_PREFIX) {
+    registerKernel();
+    say('done: the kernelspec is in the Jupyter environment GRADSCOPE_KERNEL_PREFIX names.');
+    return;
+  }
   if (process.env.GRADSCOPE_SKIP_PYTHON === '1') {
     say('GRADSCOPE_SKIP_PYTHON=1: skipping the Python venv and the kernelspec');
     return;
