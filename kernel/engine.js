@@ -45,6 +45,12 @@ class Engine {
     this.pending = null;
     /** @type {Run | null} what the running cell reported */
     this.run = null;
+    /**
+     * @type {string | null} the type declarations of every name defined so far, when they differ from tslab's
+     * own record: after a cell that failed at run time, what it defined before the error is kept (as IPython
+     * does), and its declarations with it; tslab would drop them.
+     */
+    this.decl = null;
     this.converters = this.createConverterSet();
     this.patchVm();
     this.executor = this.tslab.executor.createExecutor(cwd, this.converters, {
@@ -59,11 +65,17 @@ class Engine {
     let node = null;
     let browser = null;
     const wrap = (converter) => {
-      const convert = converter.convert;
+      const { convert, inspect, complete } = converter;
       converter.convert = function (prevDecl, src) {
-        const result = convert.call(this, prevDecl, src);
+        const result = convert.call(this, engine.decl ?? prevDecl, src);
         if (engine.run) engine.run.conversion = result;
         return result;
+      };
+      converter.inspect = function (prevDecl, src, position) {
+        return inspect.call(this, engine.decl ?? prevDecl, src, position);
+      };
+      converter.complete = function (prevDecl, src, position) {
+        return complete.call(this, engine.decl ?? prevDecl, src, position);
       };
       return converter;
     };
@@ -144,6 +156,8 @@ class Engine {
     /** @type {{ ok: boolean, hasValue: boolean, value: unknown, error: null | { ename: string, evalue: string, traceback: string[] } }} */
     const result = { ok, hasValue: false, value: undefined, error: null };
     const conversion = run.conversion;
+    const ranButFailed = !ok && conversion && conversion.diagnostics.length === 0 && conversion.output;
+    if ((ok || ranButFailed) && conversion) this.decl = conversion.declOutput || '';
     if (ok) {
       if (run.values.length > 0) {
         result.hasValue = true;
@@ -163,6 +177,7 @@ class Engine {
     }
     if (run.thrown.length > 0) {
       result.error = errors.describeThrown(run.thrown[0], this.cells);
+      if (ranButFailed) result.error.traceback.push(...this.keptNames(conversion.output));
     } else if (conversion && conversion.diagnostics && conversion.diagnostics.length > 0) {
       result.error = errors.describeDiagnostics(conversion.diagnostics, code.split('\n'), label);
     } else {
@@ -174,6 +189,23 @@ class Engine {
 
   interrupt() {
     this.executor.interrupt();
+  }
+
+  /**
+   * What a failed cell leaves defined, as lines for its traceback: the names it defined before the error are
+   * kept; those it did not reach are still undefined (their declarations are known, their values are not).
+   */
+  keptNames(output) {
+    const hoisted = /^exports\.(.+) = void 0;$/m.exec(output);
+    if (!hoisted) return [];
+    const names = hoisted[1].split(' = ').map((name) => name.replace(/^exports\./, '')).reverse();
+    const locals = this.executor.locals;
+    const kept = names.filter((name) => locals[name] !== undefined);
+    const missing = names.filter((name) => locals[name] === undefined);
+    const lines = [''];
+    if (kept.length > 0) lines.push(`Kept from this cell (defined before the error): ${kept.join(', ')}`);
+    if (missing.length > 0) lines.push(`Not defined, the cell stopped before them (undefined until you run it again): ${missing.join(', ')}`);
+    return lines;
   }
 
   complete(code, cursorPos) {
@@ -191,18 +223,40 @@ class Engine {
   /** 'complete', 'incomplete' (with the indent for the next line) or 'invalid'. */
   isComplete(code) {
     const tslabAnswer = this.tslab.converter.isCompleteCode(code);
-    if (!tslabAnswer.completed) return { status: 'incomplete', indent: tslabAnswer.indent || '' };
     const ts = this.ts;
     const source = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
     const diagnostics = source.parseDiagnostics || [];
-    if (diagnostics.length === 0) return { status: 'complete' };
     const atEnd = diagnostics.every((d) => d.start >= code.trimEnd().length);
+    if (!tslabAnswer.completed) {
+      // More lines cannot repair an error in the middle of the code, nor a decorator that starts with
+      // something no expression starts with (`@@@`).
+      if (!atEnd || this.hasImpossibleDecorator(code)) return { status: 'invalid' };
+      return { status: 'incomplete', indent: tslabAnswer.indent || '' };
+    }
+    if (diagnostics.length === 0) return { status: 'complete' };
     const blankLineAtEnd = /(^|\n)\s*\n\s*$/.test(code);
     // A template literal or comment left open continues on the next line.
     if (!blankLineAtEnd && diagnostics.some((d) => d.code === 1160 || d.code === 1010) && atEnd) {
       return { status: 'incomplete', indent: '' };
     }
     return { status: 'invalid' };
+  }
+
+  /** True when an `@` is followed by a token that cannot begin a decorator's expression. */
+  hasImpossibleDecorator(code) {
+    const ts = this.ts;
+    const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, code);
+    const canFollow = (kind) =>
+      kind === ts.SyntaxKind.Identifier ||
+      kind === ts.SyntaxKind.OpenParenToken ||
+      kind === ts.SyntaxKind.EndOfFileToken ||
+      (kind >= ts.SyntaxKind.FirstKeyword && kind <= ts.SyntaxKind.LastKeyword);
+    let previous = null;
+    for (let kind = scanner.scan(); ; kind = scanner.scan()) {
+      if (previous === ts.SyntaxKind.AtToken && !canFollow(kind)) return true;
+      if (kind === ts.SyntaxKind.EndOfFileToken) return false;
+      previous = kind;
+    }
   }
 
   close() {

@@ -16,6 +16,8 @@ const { Streams } = require('./streams');
 const { History } = require('./history');
 const { resultBundle, plainText } = require('./results');
 const { describeThrown } = require('./errors');
+const { Outbox } = require('./outbox');
+const esm = require('./esm');
 
 const ABORT_WINDOW_MS = 50;
 const WARM_UP_DELAY_MS = 300;
@@ -43,6 +45,9 @@ class Kernel {
     this.active = null; // the execution now running
     this.lastParent = null; // parent header of the last execute_request
     this.closed = false;
+    this.exiting = false; // process.exit() was called in a cell
+    /** @type {Map<unknown, Outbox>} every send goes through its socket's queue (outbox.js) */
+    this.outboxes = new Map();
     /** @type {Engine} created in start(), once the sockets are bound */
     this.engine = /** @type {any} */ (null);
     this.streams = new Streams(
@@ -69,6 +74,9 @@ class Kernel {
       this.hb.bind(address(c.hb_port)),
     ]);
 
+    const log = (text) => this.streams.log(text);
+    for (const socket of [this.iopub, this.shell, this.control, this.stdin, this.hb]) this.outboxes.set(socket, new Outbox(socket, log));
+    esm.install();
     this.engine = new Engine({ root: this.root });
     this.streams.install();
     this.installDisplayHooks();
@@ -76,7 +84,7 @@ class Kernel {
     this.installProcessHandlers();
 
     this.publishNow('status', { execution_state: 'starting' }, {});
-    this.loop(this.hb, (frames) => this.hb.send(frames));
+    this.loop(this.hb, (frames) => this.send(this.hb, frames));
     this.loop(this.control, (frames) => this.onControl(frames));
     this.loop(this.shell, (frames) => this.onShell(frames));
     // The TypeScript compiler takes about two seconds of CPU to set up: do it once the kernel has
@@ -125,14 +133,19 @@ class Kernel {
   }
 
   publishNow(msgType, content, parent) {
-    if (this.closed) return;
-    this.iopub.send(this.message(msgType, content, parent)).catch(() => {});
+    this.send(this.iopub, this.message(msgType, content, parent));
   }
 
   reply(socket, request, msgType, content) {
     this.streams.flush();
+    this.send(socket, this.message(msgType, content, request.header, request.identities));
+  }
+
+  /** Queues a message on a socket (see outbox.js): sends never overlap and are never dropped. */
+  send(socket, frames) {
     if (this.closed) return;
-    socket.send(this.message(msgType, content, request.header, request.identities)).catch(() => {});
+    const outbox = this.outboxes.get(socket);
+    if (outbox) outbox.send(frames);
   }
 
   // ---- receiving -----------------------------------------------------------------------------------------
@@ -326,7 +339,7 @@ class Kernel {
       this.reply(socket, request, 'execute_reply', reply);
       return;
     }
-    const execution = { parent, interrupted: false, silent };
+    const execution = { parent, interrupted: false, silent, stop: /** @type {(value?: unknown) => void} */ (() => {}) };
     const interrupted = new Promise((resolve) => {
       execution.stop = resolve;
     });
@@ -362,6 +375,8 @@ class Kernel {
         traceback: ['\x1b[0;31m\x1b[1mKeyboardInterrupt\x1b[0m: the cell was interrupted'],
       };
     }
+    if (this.exiting) return; // process.exit() in the cell: the kernel has said why it stops
+    if (isWasmAbort(outcome.error)) outcome.error.traceback.push('', WASM_RESTART);
     const { ename, evalue, traceback } = outcome.error;
     if (!silent) this.publish('error', { ename, evalue, traceback }, parent);
     this.reply(socket, request, 'execute_reply', { status: 'error', execution_count: count, ename, evalue, traceback });
@@ -410,16 +425,18 @@ class Kernel {
       };
       kernel.publish(update ? 'update_display_data' : 'display_data', content, parent);
     };
-    globalThis[KERNEL_HOOK] = {
-      clearOutput(wait = false) {
-        const parent = kernel.outputParent();
-        if (parent) kernel.publish('clear_output', { wait: Boolean(wait) }, parent);
-      },
+    const clearOutput = (wait = false) => {
+      const parent = kernel.outputParent();
+      if (parent) kernel.publish('clear_output', { wait: Boolean(wait) }, parent);
     };
+    globalThis[KERNEL_HOOK] = { clearOutput };
+    // In a notebook, console.clear() clears the cell's output, as it clears the console in a browser.
+    console.clear = () => clearOutput(false);
   }
 
   installProcessHandlers() {
     process.on('SIGINT', () => this.interrupt());
+    this.installExit();
     // An error thrown by a callback after its cell finished must not end the kernel: show it in that cell.
     const report = (prefix, error) => {
       let text;
@@ -434,9 +451,43 @@ class Kernel {
     process.on('unhandledRejection', (reason) => report('Unhandled promise rejection:\n', reason));
   }
 
+  /** Resolves when every queued message has been sent, or after `ms`. */
+  flushed(ms = 1000) {
+    const all = Promise.all([...this.outboxes.values()].map((outbox) => outbox.flushed()));
+    return Promise.race([all, new Promise((resolve) => context.original.setTimeout(resolve, ms))]);
+  }
+
+  /**
+   * process.exit() in a cell ends the kernel, as it would end a script; first the cell's output is sent,
+   * with a line saying why the kernel stops. The call throws so that nothing after it in the cell runs.
+   */
+  installExit() {
+    const exit = process.exit.bind(process);
+    const kernel = this;
+    process.exit = /** @type {any} */ (function exitFromCell(code) {
+      const execution = context.current();
+      if (!execution || kernel.exiting) return exit(code);
+      kernel.exiting = true;
+      const status = code === undefined ? process.exitCode ?? 0 : code;
+      kernel.streams.flush();
+      kernel.publishNow(
+        'stream',
+        {
+          name: 'stderr',
+          text: `\nThe kernel stopped: process.exit(${code === undefined ? '' : JSON.stringify(code)}) was called in this cell. ` +
+            'Everything defined so far is gone; the kernel restarts (or use Kernel > Restart Kernel).\n',
+        },
+        execution.parent,
+      );
+      // Handed to ZeroMQ is not yet on the wire: give its I/O thread a moment before the process ends.
+      kernel.flushed(2000).then(() => context.original.setTimeout(() => exit(status), EXIT_GRACE_MS));
+      throw new Error(`process.exit(${code === undefined ? '' : code}) was called: the kernel is stopping`);
+    });
+  }
+
   shutdown() {
     this.streams.flush();
-    context.original.setTimeout(() => {
+    this.flushed().then(() => {
       this.closed = true;
       try {
         this.engine.close();
@@ -451,8 +502,23 @@ class Kernel {
         }
       }
       process.exit(0);
-    }, 50);
+    });
   }
+}
+
+/** How long the kernel waits, after its last message was queued, before process.exit() ends it. */
+const EXIT_GRACE_MS = 500;
+
+/** What the learner reads after the WebAssembly backend ran out of memory. */
+const WASM_RESTART =
+  'The WebAssembly backend ran out of memory ("memory access out of bounds"), and from now on every tensor ' +
+  'operation fails with "Aborted()". Restart the kernel (Kernel > Restart Kernel) and use smaller sizes.';
+
+/** True for the errors of a WebAssembly module that ran out of memory or was aborted by it. */
+function isWasmAbort(error) {
+  if (!error) return false;
+  const text = `${error.ename}: ${error.evalue}`;
+  return /^RuntimeError: (memory access out of bounds|Aborted\()/.test(text) || /^(Error|RuntimeError): Aborted\(/.test(text);
 }
 
 /** When the client sent the request (its header's date), in ms; -Infinity when unknown. */
@@ -473,4 +539,4 @@ function pageRequest(code) {
   return { code: inner, cursor: inner.length };
 }
 
-module.exports = { Kernel, pageRequest };
+module.exports = { Kernel, pageRequest, isWasmAbort };

@@ -18,6 +18,8 @@ export interface RequestRecord {
   outputs: Output[];
   late: Output[];
   seconds: number | null;
+  /** Seconds from the last interrupt to the request's idle status, when it was interrupted. */
+  after_interrupt?: number;
 }
 export interface SessionRecord {
   requests: RequestRecord[];
@@ -33,15 +35,17 @@ export type Action =
   | { op: 'sleep'; seconds: number }
   | { op: 'wait_all'; timeout?: number }
   | { op: 'comm_info' }
+  | { op: 'is_complete'; code: string }
   | { op: 'shutdown'; restart?: boolean };
 
-function python(script: string, args: string[], input?: string) {
+function python(script: string, args: string[], input?: string, env: Record<string, string> = {}) {
   if (!fs.existsSync(venvPython)) throw new Error(`${venvPython} is missing: run \`npm run setup\` first`);
   const result = spawnSync(venvPython, [path.join(__dirname, script), ...args], {
     cwd: root,
     input,
+    env: { ...process.env, ...env },
     encoding: 'utf8',
-    timeout: 170000,
+    timeout: 950000,
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.status !== 0) {
@@ -51,8 +55,9 @@ function python(script: string, args: string[], input?: string) {
 }
 
 /** Runs the actions in one fresh kernel and returns what came back. */
-export function session(actions: Action[]): SessionRecord {
-  const record = JSON.parse(python('session.py', [], JSON.stringify(actions))) as SessionRecord;
+export function session(actions: Action[], options: { cwd?: string } = {}): SessionRecord {
+  const env: Record<string, string> = options.cwd ? { GRADSCOPE_KERNEL_CWD: options.cwd } : {};
+  const record = JSON.parse(python('session.py', [], JSON.stringify(actions), env)) as SessionRecord;
   if (record.problem) throw new Error(`kernel session: ${record.problem}\n${JSON.stringify(record, null, 2)}`);
   return record;
 }

@@ -90,3 +90,50 @@ test('messages round-trip through signing and parsing; a bad signature is refuse
   expect(msg.identities.map(String)).toEqual(['id']);
   expect(() => wire.parse(frames, wire.signer('other'))).toThrow(/signature/);
 });
+
+describe('robustness parts', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Outbox } = require(path.join(kernelDir, 'outbox.js'));
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { exportsTarget } = require(path.join(kernelDir, 'esm.js'));
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { isWasmAbort } = require(path.join(kernelDir, 'server.js'));
+
+  test('an outbox sends one message at a time, in order, and loses none', async () => {
+    const sent: string[] = [];
+    let busy = false;
+    const socket = {
+      async send(frames: Buffer[]) {
+        // As zeromq.js does: a second send while one is in progress fails.
+        if (busy) throw new Error('Socket is busy writing; only one send operation may be in progress at any time');
+        busy = true;
+        await new Promise((resolve) => setImmediate(resolve));
+        sent.push(String(frames[0]));
+        busy = false;
+      },
+    };
+    const problems: string[] = [];
+    const outbox = new Outbox(socket, (text: string) => problems.push(text));
+    for (let i = 0; i < 10000; i++) outbox.send([Buffer.from(String(i))]);
+    await outbox.flushed();
+    expect(problems).toEqual([]);
+    expect(sent).toEqual(Array.from({ length: 10000 }, (_, i) => String(i)));
+  });
+
+  test('ESM-only packages: the "import" export is found, in the shapes package.json files use', () => {
+    expect(exportsTarget({ '.': { import: './index.js' } }, '.')).toBe('./index.js');
+    expect(exportsTarget({ import: './a.mjs', types: './a.d.ts' }, '.')).toBe('./a.mjs');
+    expect(exportsTarget('./main.js', '.')).toBe('./main.js');
+    expect(exportsTarget({ '.': [{ import: { node: './n.js', default: './d.js' } }] }, '.')).toBe('./n.js');
+    expect(exportsTarget({ './utils/*': { import: './dist/utils/*.js' } }, './utils/math')).toBe('./dist/utils/math.js');
+    expect(exportsTarget({ '.': { require: './c.cjs' } }, '.')).toBeNull();
+  });
+
+  test('a WebAssembly out-of-memory and its later Aborted() are recognised; other errors are not', () => {
+    expect(isWasmAbort({ ename: 'RuntimeError', evalue: 'memory access out of bounds' })).toBe(true);
+    expect(isWasmAbort({ ename: 'RuntimeError', evalue: 'Aborted(). Build with -sASSERTIONS for more info.' })).toBe(true);
+    expect(isWasmAbort({ ename: 'Error', evalue: 'Aborted()' })).toBe(true);
+    expect(isWasmAbort({ ename: 'RangeError', evalue: 'Invalid array length' })).toBe(false);
+    expect(isWasmAbort({ ename: 'Error', evalue: 'the fetch was aborted' })).toBe(false);
+  });
+});

@@ -9,11 +9,13 @@ actions.json is a list of steps:
   {"op": "sleep", "seconds": 0.5}
   {"op": "wait_all", "timeout": 30} until every request sent so far is answered and idle
   {"op": "comm_info"}               a comm_info_request; the reply goes to "others"
+  {"op": "is_complete", "code": "..."}   an is_complete_request; the reply goes to "others"
   {"op": "shutdown", "restart": false}
-Output: {"requests": [{"code", "msg_id", "reply", "outputs": [...], "late": [...], "seconds"}],
-         "shutdown_reply": ...}. `outputs` are the iopub messages with the request as parent that arrived
+Output: {"requests": [{"code", "msg_id", "reply", "outputs": [...], "late": [...], "seconds", "after_interrupt"}],
+         "shutdown_reply": ...}. `seconds`: from sending to idle; `after_interrupt`: from the last interrupt to idle. `outputs` are the iopub messages with the request as parent that arrived
 before its idle status; `late` those that arrived after it.
-The kernel is chosen by GRADSCOPE_KERNEL_NAME (default gradscope), found on JUPYTER_PATH as usual.
+The kernel is chosen by GRADSCOPE_KERNEL_NAME (default gradscope), found on JUPYTER_PATH as usual; it starts in
+the folder GRADSCOPE_KERNEL_CWD (default: the current one).
 """
 import json
 import os
@@ -27,7 +29,8 @@ from jupyter_client.manager import start_new_kernel
 def main():
     actions = json.load(sys.stdin)
     kernel_name = os.environ.get("GRADSCOPE_KERNEL_NAME", "gradscope")
-    km, kc = start_new_kernel(kernel_name=kernel_name, startup_timeout=60)
+    km, kc = start_new_kernel(kernel_name=kernel_name, startup_timeout=120,
+                              cwd=os.environ.get("GRADSCOPE_KERNEL_CWD") or os.getcwd())
     requests = []
     by_id = {}
     shutdown_reply = None
@@ -53,6 +56,8 @@ def main():
                         if msg["content"]["execution_state"] == "idle":
                             req["idle"] = True
                             req["seconds"] = round(time.time() - req["sent"], 3)
+                            if "interrupted_at" in req:
+                                req["after_interrupt"] = round(time.time() - req.pop("interrupted_at"), 3)
                     else:
                         req["outputs"].append(entry)
             except Empty:
@@ -83,6 +88,9 @@ def main():
                         if not pump(lambda: answered(req), action.get("timeout", 60)):
                             raise SystemExit(f"no reply to {action['code']!r} within the timeout")
                 elif op == "interrupt":
+                    for req in requests:
+                        if not req["idle"]:
+                            req["interrupted_at"] = time.time()
                     km.interrupt_kernel()
                 elif op == "interrupt_until_answered":
                     # As a learner does: press interrupt again while the cell still runs.
@@ -100,6 +108,10 @@ def main():
                 elif op == "comm_info":
                     kc.comm_info()
                     reply = kc.get_shell_msg(timeout=10)
+                    others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
+                elif op == "is_complete":
+                    kc.is_complete(action["code"])
+                    reply = kc.get_shell_msg(timeout=30)
                     others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
                 elif op == "shutdown":
                     kc.shutdown(restart=action.get("restart", False))

@@ -44,6 +44,8 @@ class GradscopeKernelTests(jupyter_kernel_test.KernelTests):
         "1 +* 2",
         "const x = 1;\n)",
         "function () {}",
+        "@@@",
+        "x @@ y",
     ]
 
     # `?name` (or `name?`) pages the name's type and documentation, as IPython does.

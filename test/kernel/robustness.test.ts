@@ -1,0 +1,125 @@
+/**
+ * The kernel under load and under faults, on the real kernel: bursts of output and of requests lose
+ * nothing, a failed cell keeps what ran before the error, process.exit() says why the kernel stops, ESM-only packages import, console.clear() clears, and a WebAssembly
+ * out-of-memory tells the learner to restart.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Output, plain, session, streamText } from './kernel-helpers';
+
+const BURST = 10000;
+const QUEUED = 1000;
+
+test(`${BURST} outputs from one cell and ${QUEUED} queued execute requests: nothing is lost`, () => {
+  const record = session([
+    {
+      op: 'execute',
+      code: `import * as tslab from 'tslab';\nfor (let i = 0; i < ${BURST}; i++) tslab.display.html(\`<b>\${i}</b>\`);\n'done'`,
+      timeout: 900,
+    },
+    ...Array.from({ length: QUEUED }, (_, i) => ({ op: 'execute' as const, code: `${i} * 2`, wait: false })),
+    { op: 'wait_all', timeout: 900 },
+  ]);
+  const [burst, ...queued] = record.requests;
+  expect(burst.reply.status).toBe('ok');
+  const shown = burst.outputs.filter((o) => o.msg_type === 'display_data').map((o) => o.content.data['text/html']);
+  expect(shown).toHaveLength(BURST);
+  expect(shown[0]).toBe('<b>0</b>');
+  expect(shown[BURST - 1]).toBe(`<b>${BURST - 1}</b>`);
+  expect(new Set(shown).size).toBe(BURST);
+  expect(burst.outputs.filter((o) => o.msg_type === 'execute_result')).toHaveLength(1);
+
+  expect(queued).toHaveLength(QUEUED);
+  queued.forEach((request, i) => {
+    expect(request.reply).toMatchObject({ status: 'ok' });
+    const result = request.outputs.find((o: Output) => o.msg_type === 'execute_result');
+    expect(result?.content.data['text/plain']).toBe(String(i * 2));
+  });
+  // Execution counts follow the order the requests were sent in.
+  expect(queued.map((r) => r.reply.execution_count)).toEqual(Array.from({ length: QUEUED }, (_, i) => i + 2));
+}, 1000000);
+
+describe('faults a learner meets', () => {
+  let dir: string;
+  let record: ReturnType<typeof session>;
+  beforeAll(() => {
+    // An npm package that offers only an ES module ("exports" with the "import" condition alone).
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-esm-'));
+    const pkg = path.join(dir, 'node_modules', 'esm-only-fixture');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({ name: 'esm-only-fixture', version: '1.0.0', type: 'module', types: 'index.d.ts', exports: { '.': { import: './index.js' } } }),
+    );
+    fs.writeFileSync(path.join(pkg, 'index.js'), 'export const hello = (name) => `hello ${name}`;\n');
+    fs.writeFileSync(path.join(pkg, 'index.d.ts'), 'export declare const hello: (name: string) => string;\n');
+    record = session(
+      [
+        { op: 'execute', code: "const important = 42;\nimport * as os from 'os';\nthrow new Error('oops');\nconst later = 1;", stop_on_error: false },
+        { op: 'execute', code: 'important + os.EOL.length' },
+        { op: 'execute', code: "console.log('soon gone');\nconsole.clear();\nconsole.log('kept');" },
+        { op: 'execute', code: "const m = await import('esm-only-fixture');\nm.hello('dynamic')" },
+        { op: 'execute', code: "import { hello } from 'esm-only-fixture';\nhello('static')" },
+        { op: 'execute', code: "throw new (globalThis as any).WebAssembly.RuntimeError('memory access out of bounds')", stop_on_error: false },
+        { op: 'is_complete', code: '@@@' },
+        { op: 'is_complete', code: 'function f(a: number) {' },
+      ],
+      { cwd: dir },
+    );
+  }, 400000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const result = (index: number) =>
+    record.requests[index].outputs.find((o) => o.msg_type === 'execute_result')?.content.data['text/plain'];
+
+  test('a failed cell keeps what it defined before the error, and says what it did not reach', () => {
+    const failed = record.requests[0];
+    expect(failed.reply).toMatchObject({ status: 'error', ename: 'Error', evalue: 'oops' });
+    const traceback = plain(failed.reply.traceback).join('\n');
+    expect(traceback).toMatch(/Kept from this cell \(defined before the error\): .*important/);
+    expect(traceback).toMatch(/Kept from this cell .*\bos\b/);
+    expect(traceback).toMatch(/Not defined, the cell stopped before them .*: later/);
+    expect(record.requests[1].reply.status).toBe('ok');
+    expect(result(1)).toBe(String(42 + os.EOL.length));
+  });
+
+  test('console.clear() clears the cell output (clear_output), between what came before and after', () => {
+    const kinds = record.requests[2].outputs.filter((o) => o.msg_type !== 'execute_input');
+    expect(kinds.map((o) => (o.msg_type === 'stream' ? `stream:${o.content.text}` : o.msg_type))).toEqual([
+      'stream:soon gone\n',
+      'clear_output',
+      'stream:kept\n',
+    ]);
+  });
+
+  test('an ESM-only npm package imports, with await import() and with import', () => {
+    expect(record.requests[3].reply.status).toBe('ok');
+    expect(result(3)).toBe("'hello dynamic'");
+    expect(record.requests[4].reply.status).toBe('ok');
+    expect(result(4)).toBe("'hello static'");
+  });
+
+  test('a WebAssembly out-of-memory error tells the learner to restart the kernel', () => {
+    const traceback = plain(record.requests[5].reply.traceback).join('\n');
+    expect(traceback).toMatch(/^RuntimeError: memory access out of bounds/);
+    expect(traceback).toContain('Restart the kernel (Kernel > Restart Kernel)');
+  });
+
+  test('is_complete: `@@@` is invalid, an open function is incomplete', () => {
+    expect(record.others[0]).toMatchObject({ msg_type: 'is_complete_reply', content: { status: 'invalid' } });
+    expect(record.others[1]).toMatchObject({ msg_type: 'is_complete_reply', content: { status: 'incomplete' } });
+  });
+});
+
+test('process.exit() in a cell: the output before it arrives, then why the kernel stopped; nothing after it runs', () => {
+  const record = session([
+    { op: 'execute', code: '"warm up the compiler"' },
+    { op: 'execute', code: "console.log('last line');\nprocess.exit(3);\nconsole.log('not printed');", wait: false },
+    { op: 'sleep', seconds: 10 },
+  ]);
+  const outputs = record.requests[1].outputs;
+  expect(streamText(outputs)).toBe('last line\n');
+  expect(streamText(outputs, 'stderr')).toMatch(/The kernel stopped: process\.exit\(3\) was called in this cell/);
+  expect(streamText(outputs) + streamText(outputs, 'stderr')).not.toContain('not printed');
+}, 400000);
