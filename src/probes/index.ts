@@ -30,5 +30,7 @@ export type { TimeGradientSnapshot } from './time';
 export { gradientOverTime } from './time';
 export type { LayerUpdate, UpdateSnapshot } from './updates';
 export type { ProbeOptions, ProbeLog } from './run';
+export { PROBES, PROBE_NAMES } from './registry';
+export type { ProbeName, ProbeEntry, ProbeRun, RecordOf } from './registry';
 export type { ProbeCallback } from './callback';
 export { probeCallback } from './callback';

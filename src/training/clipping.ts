@@ -74,3 +74,55 @@ export function clipGradients(grads: tf.Tensor[], options: ClipOptions): ClipRes
   const normAfter = out === grads ? normBefore : globalNorm(out);
   return { grads: out, normBefore, normAfter, valueFired, normFired, globalFired };
 }
+
+/** How often clipping fired over a run. */
+export interface ClippingReport {
+  clipValue: number | null;
+  clipNorm: number | null;
+  clipGlobalNorm: number | null;
+  /** Steps taken. */
+  steps: number;
+  /** Steps at which any clipping changed the gradient, and their share. */
+  firedSteps: number;
+  firedShare: number;
+  /** Steps at which value clipping changed at least one entry. */
+  valueFired: number;
+  /** Steps at which at least one tensor was clipped by its norm, and the total count of clipped tensors. */
+  normFired: number;
+  tensorsClipped: number;
+  /** Steps at which global-norm clipping fired. */
+  globalNormFired: number;
+}
+
+/** An empty tally for the thresholds of a run. */
+export function clippingReport(clip: ClipOptions): ClippingReport {
+  return {
+    clipValue: clip.clipValue ?? null,
+    clipNorm: clip.clipNorm ?? null,
+    clipGlobalNorm: clip.clipGlobalNorm ?? null,
+    steps: 0,
+    firedSteps: 0,
+    firedShare: 0,
+    valueFired: 0,
+    normFired: 0,
+    tensorsClipped: 0,
+    globalNormFired: 0,
+  };
+}
+
+/**
+ * Adds one step to the tally from the step's numbers (read off ClipResult: 1 or 0 for value and global
+ * clipping, the count of norm-clipped tensors). Returns whether any clipping fired.
+ */
+export function tallyClipping(report: ClippingReport | null, valueFired: number, normFired: number, globalFired: number): boolean {
+  const fired = valueFired > 0 || normFired > 0 || globalFired > 0;
+  if (!report) return fired;
+  report.steps++;
+  if (fired) report.firedSteps++;
+  if (valueFired > 0) report.valueFired++;
+  if (normFired > 0) report.normFired++;
+  report.tensorsClipped += normFired;
+  if (globalFired > 0) report.globalNormFired++;
+  report.firedShare = report.firedSteps / report.steps;
+  return fired;
+}

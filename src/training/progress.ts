@@ -3,6 +3,7 @@
  * place; in a terminal a single line on stderr rewritten with '\r'; elsewhere (tests, logs) nothing.
  */
 
+import { formatNumber } from '../core/format';
 import { notebookWriter, type DisplayWriter as WriteDisplayData } from '../core/notebook';
 
 export type { WriteDisplayData };
@@ -49,4 +50,19 @@ export class ProgressLine {
     this.update(text, true);
     if (this.target === 'terminal') process.stderr.write('\n');
   }
+}
+
+/** A share as a percentage for the progress line ('' for regression, where there is no accuracy). */
+function accuracyText(v: number | null): string {
+  return v === null ? '' : `  acc ${(100 * v).toFixed(1)}%`;
+}
+
+/** The progress line during training: step, epoch, loss, accuracy, gradient norm and speed. */
+export function stepLine(step: number, lastStep: number, epoch: number, loss: number, accuracy: number | null, gradNorm: number, msPerStep: number): string {
+  return `step ${step}/${lastStep}  epoch ${epoch}  loss ${formatNumber(loss)}${accuracyText(accuracy)}  |g| ${formatNumber(gradNorm)}  ${msPerStep.toFixed(1)} ms/step`;
+}
+
+/** The last progress line of a run that finished. */
+export function finishedLine(steps: number, loss: number | undefined, accuracy: number | null, msPerStep: number): string {
+  return loss === undefined ? 'trained 0 steps' : `trained ${steps} steps: loss ${formatNumber(loss)}${accuracyText(accuracy)}, ${msPerStep.toFixed(1)} ms/step`;
 }

@@ -25,10 +25,15 @@ import { selectParameters, trainableVariables } from '../probes/parameters';
 import { ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
 import { Random } from '../core/random';
-import { clipGradients } from './clipping';
+import { ClippingReport, clipGradients, clippingReport, tallyClipping } from './clipping';
+import { evaluate } from './evaluate';
+import { probeBatchFor, probesDue } from './schedule';
+import { PROBE_NAMES } from '../probes/registry';
+
+export type { ClippingReport } from './clipping';
 import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from '../core/losses';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, OptimizerName, makeOptimizer } from './optimizers';
-import { ProgressLine } from './progress';
+import { ProgressLine, finishedLine, stepLine } from './progress';
 
 /** Options of `train`. */
 export interface TrainOptions {
@@ -86,25 +91,6 @@ export interface StepRecord {
   clippedNorm: number;
   /** True when any clipping changed the gradient at this step. */
   clipped: boolean;
-}
-
-/** How often clipping fired. */
-export interface ClippingReport {
-  clipValue: number | null;
-  clipNorm: number | null;
-  clipGlobalNorm: number | null;
-  /** Steps taken. */
-  steps: number;
-  /** Steps at which any clipping changed the gradient, and their share. */
-  firedSteps: number;
-  firedShare: number;
-  /** Steps at which value clipping changed at least one entry. */
-  valueFired: number;
-  /** Steps at which at least one tensor was clipped by its norm, and the total count of clipped tensors. */
-  normFired: number;
-  tensorsClipped: number;
-  /** Steps at which global-norm clipping fired. */
-  globalNormFired: number;
 }
 
 /** Why training stopped early. */
@@ -208,7 +194,7 @@ function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): 
 export function describeHistory(h: History): string {
   const first = h.steps[0];
   const last = h.steps[h.steps.length - 1];
-  const probes = (['gradients', 'batchGradients', 'updates', 'weights', 'activations', 'overTime'] as const)
+  const probes = PROBE_NAMES
     .filter((k) => h[k].length > 0)
     .map((k) => `${k} ${h[k].length}`)
     .join(', ');
@@ -221,10 +207,6 @@ export function describeHistory(h: History): string {
   if (h.clipping) lines.push(`  clipping fired at ${h.clipping.firedSteps} of ${h.clipping.steps} steps`);
   if (h.stopped) lines.push(`  stopped: ${h.stopped.message}`);
   return lines.join('\n');
-}
-
-function percent(v: number | null): string {
-  return v === null ? '' : `  acc ${(100 * v).toFixed(1)}%`;
 }
 
 /**
@@ -259,20 +241,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     ...emptyProbeLog(),
   };
   showAs(history, () => describeHistory(history));
-  const clipping = Object.keys(r.clip).length > 0;
-  const report: ClippingReport = {
-    clipValue: r.clip.clipValue ?? null,
-    clipNorm: r.clip.clipNorm ?? null,
-    clipGlobalNorm: r.clip.clipGlobalNorm ?? null,
-    steps: 0,
-    firedSteps: 0,
-    firedShare: 0,
-    valueFired: 0,
-    normFired: 0,
-    tensorsClipped: 0,
-    globalNormFired: 0,
-  };
-  if (clipping) history.clipping = report;
+  if (Object.keys(r.clip).length > 0) history.clipping = clippingReport(r.clip);
 
   const all = toTensors(data, where);
   let validation: TensorBatch | undefined;
@@ -286,11 +255,8 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
       checkShapes(where, model, validation);
     }
     const n = all.x.shape[0];
-    const probeData: DataLike =
-      options.probes && options.probes.data
-        ? options.probes.data
-        : { x: all.x.slice(0, Math.min(256, n)), y: all.y.slice(0, Math.min(256, n)), task: 'task' in data ? data.task : undefined };
-    const ownsProbeData = !(options.probes && options.probes.data);
+    const probeBatch = probeBatchFor(data, options.probes ? options.probes.data : undefined);
+    const probeData = probeBatch.data;
     const variables = trainableVariables(model);
     const selected = r.probes ? selectParameters(model, r.probes.parameters) : [];
     const allParameters = selectParameters(model, 'all');
@@ -307,14 +273,8 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
       if (!r.probes) return;
       runProbes(model, probeData, step, r.probes, history, r.loss.name);
       if (validation) {
-        const v = validation;
-        let host: Float32Array = new Float32Array(0);
-        tf.tidy(() => {
-          const out = model.apply(v.x, { training: false }) as tf.Tensor;
-          const acc = accuracyTensor(r.loss.name, v.y, out, probabilities);
-          host = tf.stack([r.loss.fn(v.y, out), acc ?? tf.scalar(NaN)]).dataSync() as Float32Array;
-        });
-        history.validation.push({ step, loss: host[0], accuracy: Number.isNaN(host[1]) ? null : host[1] });
+        const v = evaluate(model, { x: validation.x, y: validation.y }, { loss: r.loss.name });
+        history.validation.push({ step, loss: v.loss, accuracy: v.accuracy });
       }
       if (options.onProbe) await options.onProbe(history);
     };
@@ -330,7 +290,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
         }
         const indices = order.slice(cursor, cursor + r.batchSize);
         cursor += indices.length;
-        const probeNow = r.probes !== null && (step % r.probes.every === 0 || s === r.totalSteps);
+        const probeNow = r.probes !== null && probesDue(step, s, r.totalSteps, r.probes.every);
         const before = probeNow && r.probes!.updates ? readWeights(selected) : undefined;
 
         let stats: Float32Array = new Float32Array(0);
@@ -392,41 +352,25 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
             layers: summary.layers,
           });
         }
-        const fired = valueFired > 0 || normFired > 0 || globalFired > 0;
+        const fired = tallyClipping(history.clipping, valueFired, normFired, globalFired);
         history.steps.push({ step, epoch, loss, accuracy: Number.isNaN(accuracy) ? null : accuracy, gradNorm, clippedNorm, clipped: fired });
         history.lastStep = step;
-        if (clipping) {
-          report.steps++;
-          if (fired) report.firedSteps++;
-          if (valueFired > 0) report.valueFired++;
-          if (normFired > 0) report.normFired++;
-          report.tensorsClipped += normFired;
-          if (globalFired > 0) report.globalNormFired++;
-          report.firedShare = report.firedSteps / report.steps;
-        }
         if (before) history.updates.push(summarizeUpdates(selected, before, readWeights(selected), step));
         if (probeNow) await probeAndReport(step);
-        const elapsed = Date.now() - started;
-        progress.update(
-          `step ${step}/${r.startStep + r.totalSteps}  epoch ${epoch}  loss ${formatNumber(loss)}${percent(history.steps[history.steps.length - 1].accuracy)}` +
-            `  |g| ${formatNumber(gradNorm)}  ${(elapsed / s).toFixed(1)} ms/step`,
-        );
+        progress.update(stepLine(step, r.startStep + r.totalSteps, epoch, loss, history.steps[history.steps.length - 1].accuracy, gradNorm, (Date.now() - started) / s));
         if (Date.now() - lastYield > 200) {
           await new Promise((resolveYield) => setImmediate(resolveYield));
           lastYield = Date.now();
         }
       }
     } finally {
-      if (ownsProbeData) {
-        (probeData.x as tf.Tensor).dispose();
-        (probeData.y as tf.Tensor).dispose();
-      }
+      probeBatch.dispose();
     }
     const done = history.steps.length;
     history.msPerStep = done ? (Date.now() - started) / done : 0;
     if (!history.stopped) {
       const last = history.steps[done - 1];
-      progress.finish(last ? `trained ${done} steps: loss ${formatNumber(last.loss)}${percent(last.accuracy)}, ${history.msPerStep.toFixed(1)} ms/step` : 'trained 0 steps');
+      progress.finish(finishedLine(done, last?.loss, last?.accuracy ?? null, history.msPerStep));
     }
     return history;
   } catch (error) {

@@ -1,6 +1,6 @@
 import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
-import { LESSONS, diagnose, mlp, recurrent, addingProblem, spirals, train } from '../../src/advanced';
+import { LESSONS, diagnose, mlp, moons, recurrent, addingProblem, spirals, train } from '../../src/advanced';
 
 beforeAll(async () => {
   await ready({ quiet: true });
@@ -20,7 +20,7 @@ describe('diagnose', () => {
     expect(vanishing.healthy).toMatch(/0.1/);
     expect(vanishing.source.length).toBeGreaterThan(20);
     expect(vanishing.lesson).toBe(LESSONS.reluFamily);
-    expect(d.verdicts.map((v) => v.symptom)).toEqual(['vanishing', 'exploding', 'saturation', 'deadUnits', 'updateRatio', 'stalledLoss']);
+    expect(d.verdicts.map((v) => v.symptom)).toEqual(['vanishing', 'tinyScale', 'exploding', 'saturation', 'deadUnits', 'updateRatio', 'stalledLoss']);
     expect(d.verdicts.find((v) => v.symptom === 'deadUnits')!.status).toBe('not measured');
     expect(d.overall).toBe('problem');
     expect(d.text).toMatch(/\[PROBLEM\] Vanishing gradients/);
@@ -41,7 +41,7 @@ describe('diagnose', () => {
     const history = await train(model, data, { steps: 12, probes: { every: 4 }, quiet: true });
     const d = await diagnose(model, data, { history, quiet: true });
     expect(d.training).toMatch(/given history \(12 steps/);
-    expect(d.overTime!.steps).toBe(40);
+    expect(d.overTime!.length).toBe(40);
     expect(d.verdicts.find((v) => v.symptom === 'vanishing')!.detail).toMatch(/dLoss\/dx_1/);
     expect(d.verdicts.find((v) => v.symptom === 'vanishing')!.lesson).toBe(LESSONS.lstmGru);
     expect(d.verdicts.find((v) => v.symptom === 'updateRatio')!.status).not.toBe('not measured');
@@ -63,5 +63,42 @@ describe('diagnose', () => {
     const ok = (await diagnose(model, data, { history: learning, quiet: true })).verdicts.find((v) => v.symptom === 'stalledLoss')!;
     expect(ok.status).toBe('ok');
     model.dispose();
+  });
+
+  test('a 30-layer ReLU network with Xavier init: layers agree, but signal and gradients are tiny everywhere', async () => {
+    // Lesson 03's network that stalls at ln 2: the vanishing check (layer against layer) passes it, the
+    // absolute-scale check must not.
+    const data = moons({ n: 256, seed: 0 });
+    for (const seed of [0, 1, 2]) {
+      const model = mlp({ inputs: 2, outputs: 1, depth: 30, width: 64, activation: 'relu', init: 'glorotNormal', seed });
+      try {
+        const d = await diagnose(model, data, { trialSteps: 0, quiet: true });
+        expect(d.verdicts.find((v) => v.symptom === 'vanishing')!.status).toBe('ok');
+        const tiny = d.verdicts.find((v) => v.symptom === 'tinyScale')!;
+        expect(tiny.status).toBe('problem');
+        expect(tiny.measured!).toBeLessThan(1e-3);
+        expect(tiny.lesson).toBe(LESSONS.initialization);
+      } finally {
+        model.dispose();
+      }
+    }
+    // The same network with He init is fine on this check.
+    const healthy = mlp({ inputs: 2, outputs: 1, depth: 30, width: 64, activation: 'relu', init: 'heNormal', seed: 0 });
+    try {
+      const d = await diagnose(healthy, data, { trialSteps: 0, quiet: true });
+      expect(d.verdicts.find((v) => v.symptom === 'tinyScale')!.status).toBe('ok');
+    } finally {
+      healthy.dispose();
+    }
+  });
+
+  test('the report names the lesson from the catalogue, with no look-up on disk', async () => {
+    const model = mlp({ inputs: 2, outputs: 1, depth: 20, width: 16, activation: 'sigmoid', init: 'glorotNormal', seed: 0 });
+    try {
+      const d = await diagnose(model, spirals({ n: 128 }), { trialSteps: 0, quiet: true });
+      expect(d.text).toContain(`(lesson: ${LESSONS.reluFamily})`);
+    } finally {
+      model.dispose();
+    }
   });
 });
