@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assertReady, backendInfo } from '../backend';
 import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, show, showAs } from '../datasets/check';
 import { DataLike, TensorBatch, toTensors } from '../datasets/types';
+import { trainingForward } from '../models/direct';
 import { modelInfo } from '../models/info';
 import { checkData, checkModel, checkShapes, summarizeGradients } from '../probes/gradients';
 import { magnitude } from '../probes/magnitude';
@@ -294,6 +295,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
         : { x: all.x.slice(0, Math.min(256, n)), y: all.y.slice(0, Math.min(256, n)), task: 'task' in data ? data.task : undefined };
     const ownsProbeData = !(options.probes && options.probes.data);
     const variables = trainableVariables(model);
+    const forward = trainingForward(model);
     const selected = r.probes ? selectParameters(model, r.probes.parameters) : [];
     const allParameters = selectParameters(model, 'all');
     const batchGradients = r.probes?.batchGradients ?? false;
@@ -343,7 +345,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
           const yb = tf.gather(all.y, idx);
           let output: tf.Tensor | undefined;
           const { value, grads } = tf.variableGrads(() => {
-            const out = model.apply(xb, { training: true }) as tf.Tensor;
+            const out = forward(xb);
             output = tf.keep(out);
             return r.loss.fn(yb, out);
           }, variables);
