@@ -64,10 +64,10 @@ function torchPython(): string | null {
 
 interface BackendPass { backend: string; loaded: boolean; reason?: string; tfjs?: string; maxRssMiB?: number; results?: WorkloadResult[] }
 
-function runBackend(backend: string, args: Args): BackendPass {
+function runBackend(backend: string, args: Args, profile: boolean): BackendPass {
   const ran = spawnSync(
     process.execPath,
-    [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, 'run-backend.ts'), backend, String(backend === 'cpu' ? Math.max(5, Math.round(args.steps / 4)) : args.steps), String(args.warmup), args.only ?? ''],
+    [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, 'run-backend.ts'), backend, String(backend === 'cpu' ? Math.max(5, Math.round(args.steps / 4)) : args.steps), String(args.warmup), args.only ?? '', profile ? 'profile' : ''],
     { encoding: 'utf8', cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 },
   );
   const line = ran.stdout.trim().split('\n').pop() ?? '';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     for (const backend of args.backends) {
       if (skipped[backend]) continue;
       console.error(`repeat ${r}: ${backend}`);
-      const pass = runBackend(backend, args);
+      const pass = runBackend(backend, args, r === 1);
       if (!pass.loaded) skipped[backend] = pass.reason ?? 'did not load';
       else passes.push(pass);
     }
@@ -143,10 +143,11 @@ async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   for (const backend of loaded) {
     const mine = passes.filter((p) => p.backend === backend);
-    const ids = mine[0].results!.map((w) => w.id);
-    const ms = (id: string) => spread(mine.map((p) => p.results!.find((w) => w.id === id)!.msPerStep));
+    const ids = [...new Set(mine.flatMap((p) => p.results!.map((w) => w.id)))];
+    const resultsOf = (id: string) => mine.map((p) => p.results!.find((w) => w.id === id)).filter((w): w is WorkloadResult => w !== undefined);
+    const ms = (id: string) => spread(resultsOf(id).map((w) => w.msPerStep));
     for (const id of ids) {
-      const results = mine.map((p) => p.results!.find((w) => w.id === id)!);
+      const results = resultsOf(id);
       const t = spread(results.map((w) => w.msPerStep));
       rows.push({
         backend,
@@ -157,7 +158,8 @@ async function main(): Promise<void> {
         target: TARGET[id] ?? null,
         probeOverhead: id === 'A' && ids.includes('A0') ? t.median / ms('A0').median - 1 : null,
         leakedPerStep: Math.max(...results.map((w) => w.leakedPerStep)),
-        peakTensorMiB: Math.max(...results.map((w) => w.peakBytes)) / 2 ** 20,
+        // From the first repeat's profiled calls.
+        peakTensorMiB: results[0].peakBytes / 2 ** 20,
         kernelsPerStep: results[0].kernelsPerStep,
         maxRssMiB: Math.max(...mine.map((p) => p.maxRssMiB ?? 0)),
       });
