@@ -35,15 +35,25 @@ let runs = 0;
 const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'progress'];
 const NOT_TOGETHER = ['validation', 'clipValue', 'clipNorm', 'onNonFinite', 'onProbe', 'startStep'];
 
+/**
+ * a_n b_n for every n of stacked a [N, ., .] and b [N, ., .]. The wasm backend's fast matrix product handles
+ * one matrix pair at a time (a batch of several takes a slow path), so there the N products are made one by one.
+ */
+function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  const bs = tf.unstack(b) as tf.Tensor2D[];
+  return tf.stack((tf.unstack(a) as tf.Tensor2D[]).map((an, n) => tf.matMul(an, bs[n]))) as tf.Tensor3D;
+}
+
 /** x W for stacked x [N, B, in] and W [N, in, out], with the backward products on explicit transposes. */
 const stackedMatMul = tf.customGrad(((...args: unknown[]) => {
   const [x, w, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
   save([x, w]);
   return {
-    value: tf.matMul(x, w),
+    value: batchedMatMul(x, w),
     gradFunc: (dz: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as tf.Tensor3D[];
-      return [tf.matMul(dz, tf.transpose(ws, [0, 2, 1])), tf.matMul(tf.transpose(xs, [0, 2, 1]), dz)];
+      return [batchedMatMul(dz, tf.transpose(ws, [0, 2, 1])), batchedMatMul(tf.transpose(xs, [0, 2, 1]), dz)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor3D;

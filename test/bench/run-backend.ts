@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, ready } from '../../src/backend';
-import { addingProblem, mlp, recurrent, train, xor } from '../../src/index';
+import { addingProblem, mlp, recurrent, train, trainTogether, xor } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
 
 /** One reference workload: how to build its model, its data and its training options. */
@@ -22,6 +22,8 @@ export interface Workload {
   build: () => tf.LayersModel;
   data: 'points' | 'adding';
   options: TrainOptions;
+  /** Train this many seeds of the model together (trainTogether) instead of one. */
+  together?: number;
 }
 
 /** Per-layer gradient norms of the step's own gradients, read to the host every step; no other probe. */
@@ -33,6 +35,7 @@ const A = () => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: '
 export const WORKLOADS: Workload[] = [
   { id: 'A', title: 'A: 20 x 64 sigmoid MLP, per-layer norms every step', build: A, data: 'points', options: { ...MLP_STEP, probes: NORMS_EVERY_STEP } },
   { id: 'A0', title: 'A without the norms (step only)', build: A, data: 'points', options: { ...MLP_STEP, probes: false } },
+  { id: 'A-5seeds', title: 'A, five seeds trained together (trainTogether), norms every step', build: A, data: 'points', options: { ...MLP_STEP, probes: NORMS_EVERY_STEP }, together: 5 },
   { id: 'A10', title: 'A with the default probes every 10 steps', build: A, data: 'points', options: { ...MLP_STEP, probes: { every: 10 } } },
   {
     id: 'B', title: 'B: A with width 256', data: 'points', options: { ...MLP_STEP, probes: NORMS_EVERY_STEP },
@@ -63,6 +66,7 @@ export interface WorkloadResult {
 }
 
 async function measure(w: Workload, steps: number, warmup: number, datasets: Record<Workload['data'], ReturnType<typeof xor>>, profile: boolean): Promise<WorkloadResult> {
+  if (w.together) return measureTogether(w, steps, warmup, datasets.points);
   const model = w.build();
   const data = datasets[w.data];
   await train(model, data, { ...w.options, steps: warmup });
@@ -87,6 +91,22 @@ async function measure(w: Workload, steps: number, warmup: number, datasets: Rec
     kernelsPerStep: (three.kernels - one.kernels) / 2,
     finalLoss: h.steps[h.steps.length - 1].loss,
   };
+}
+
+/** As `measure`, for N seeds trained together: the time per step of all N. */
+async function measureTogether(w: Workload, steps: number, warmup: number, data: ReturnType<typeof xor>): Promise<WorkloadResult> {
+  const build = () => Array.from({ length: w.together! }, (_, seed) => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal', seed }));
+  const options = { batchSize: 128, learningRate: 0.1, progress: false, probes: NORMS_EVERY_STEP };
+  const warm = build();
+  await trainTogether(warm, data, { ...options, steps: warmup });
+  warm.forEach((m) => m.dispose());
+  const models = build();
+  const before = tf.memory().numTensors;
+  const histories = await trainTogether(models, data, { ...options, steps });
+  const leaked = tf.memory().numTensors - before;
+  if (histories[0].stopped) throw new Error(`${w.id}: ${histories[0].stopped.message}`);
+  models.forEach((m) => m.dispose());
+  return { id: w.id, msPerStep: histories[0].msPerStep, leakedPerStep: leaked / steps, peakBytes: NaN, kernelsPerStep: NaN, finalLoss: histories[0].steps[histories[0].steps.length - 1].loss };
 }
 
 async function main(): Promise<void> {
