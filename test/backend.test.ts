@@ -9,7 +9,7 @@ const root = path.resolve(__dirname, '..');
 
 function readyIn(env: Record<string, string | undefined>) {
   const script = `
-    const gs = require(${JSON.stringify(path.join(root, 'src', 'backend.ts'))});
+    const gs = require(${JSON.stringify(path.join(root, 'src', 'core', 'backend.ts'))});
     gs.ready({ quiet: true }).then(
       (info) => { const t = gs.tf.tensor1d([1, 2, 3]); console.log(JSON.stringify({ ok: true, info, sum: t.sum().dataSync()[0] })); },
       (error) => { console.log(JSON.stringify({ ok: false, message: error.message })); },
@@ -67,7 +67,7 @@ test('the cpu backend does not print the multi-line tfjs-node banner', () => {
   const run = spawnSync(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', '-e',
-      `const gs = require(${JSON.stringify(path.join(root, 'src', 'backend.ts'))});
+      `const gs = require(${JSON.stringify(path.join(root, 'src', 'core', 'backend.ts'))});
        gs.ready().then(() => gs.tf.tensor1d([1]).dataSync());`],
     { cwd: root, encoding: 'utf8', env: { ...process.env, GRADSCOPE_BACKEND: 'cpu' }, timeout: 60000 },
   );

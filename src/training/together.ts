@@ -12,27 +12,28 @@
  * training seed, as in `train`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady, backendInfo } from '../backend';
-import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, show, showAs } from '../datasets/check';
-import { DataLike, toTensors } from '../datasets/types';
+import { assertReady, backendInfo } from '../core/backend';
+import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, describeValue, fail, showAs } from '../core/check';
+import { DataLike, toTensors } from '../core/data';
+import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { DIRECT_ACTIVATIONS, DirectActivation, activate, activationBackward } from '../models/direct-ops';
 import { modelInfo } from '../models/info';
-import { checkData, checkModel, checkShapes, summarizeGradients } from '../probes/gradients';
+import { summarizeGradients } from '../probes/gradients';
 import { magnitude } from '../probes/magnitude';
 import { Parameter, selectParameters } from '../probes/parameters';
 import { emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
-import { Random } from '../random';
-import { accuracyTensor, resolveLoss } from './losses';
+import { Random } from '../core/random';
+import { accuracyTensor, resolveLoss } from '../core/losses';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, makeOptimizer } from './optimizers';
 import { ProgressLine } from './progress';
 import { History, TrainOptions, describeHistory } from './train';
 
 /** The options of `trainTogether`: those of `train` it supports. */
-export type TogetherOptions = Pick<TrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'steps' | 'epochs' | 'loss' | 'clipGlobalNorm' | 'seed' | 'shuffle' | 'probes' | 'progress'>;
+export type TogetherOptions = Pick<TrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'steps' | 'epochs' | 'loss' | 'clipGlobalNorm' | 'seed' | 'shuffle' | 'probes' | 'quiet'>;
 
 let runs = 0;
-const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'progress'];
+const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'quiet'];
 const NOT_TOGETHER = ['validation', 'clipValue', 'clipNorm', 'onNonFinite', 'onProbe', 'startStep'];
 
 /**
@@ -137,7 +138,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   const n = all.x.shape[0];
   const N = models.length;
   const batchSize = checkInt(where, 'batchSize', options.batchSize ?? Math.min(32, n), 1, Math.max(1, n));
-  if (options.steps !== undefined && options.epochs !== undefined) fail(where, 'epochs', options.epochs, `left out when steps is given (steps is ${show(options.steps)}); give one of them`);
+  if (options.steps !== undefined && options.epochs !== undefined) fail(where, 'epochs', options.epochs, `left out when steps is given (steps is ${describeValue(options.steps)}); give one of them`);
   const totalSteps = options.steps !== undefined ? checkInt(where, 'steps', options.steps, 0, 1e9) : checkInt(where, 'epochs', options.epochs ?? 10, 0, 1e7) * Math.ceil(n / batchSize);
   const clip = options.clipGlobalNorm === undefined ? undefined : checkNumber(where, 'clipGlobalNorm', options.clipGlobalNorm, 0, 1e12, { minExclusive: true });
   const seed = checkInt(where, 'seed', options.seed ?? 0, 0, 0xffffffff);
@@ -145,7 +146,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   const probes = options.probes === false ? null : resolveProbes(where, models[0], options.probes ?? {});
   if (options.probes && options.probes.data !== undefined) checkData(where, options.probes.data);
   const loss = resolveLoss(where, models[0], data, options.loss);
-  const progress = new ProgressLine(checkBool(where, 'progress', options.progress ?? true));
+  const progress = new ProgressLine(!checkBool(where, 'quiet', options.quiet ?? false));
 
   const histories: History[] = models.map((model) => {
     const h: History = {

@@ -11,7 +11,7 @@
  * tensor memory and the number of operations (kernels) per step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BackendName, ready } from '../../src/backend';
+import { BackendName, ready } from '../../src/core/backend';
 import { addingProblem, mlp, recurrent, train, trainTogether, xor } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
 
@@ -28,8 +28,8 @@ export interface Workload {
 
 /** Per-layer gradient norms of the step's own gradients, read to the host every step; no other probe. */
 const NORMS_EVERY_STEP = { every: 1_000_000_000, batchGradients: true, gradients: false, weights: false, activations: false, updates: false, overTime: false };
-const MLP_STEP: TrainOptions = { batchSize: 128, learningRate: 0.1, progress: false };
-const SEQ_STEP: TrainOptions = { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, clipGlobalNorm: 1, progress: false, probes: false };
+const MLP_STEP: TrainOptions = { batchSize: 128, learningRate: 0.1, quiet: true };
+const SEQ_STEP: TrainOptions = { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, clipGlobalNorm: 1, quiet: true, probes: false };
 const A = () => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal' });
 
 export const WORKLOADS: Workload[] = [
@@ -96,7 +96,7 @@ async function measure(w: Workload, steps: number, warmup: number, datasets: Rec
 /** As `measure`, for N seeds trained together: the time per step of all N. */
 async function measureTogether(w: Workload, steps: number, warmup: number, data: ReturnType<typeof xor>): Promise<WorkloadResult> {
   const build = () => Array.from({ length: w.together! }, (_, seed) => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal', seed }));
-  const options = { batchSize: 128, learningRate: 0.1, progress: false, probes: NORMS_EVERY_STEP };
+  const options = { batchSize: 128, learningRate: 0.1, quiet: true, probes: NORMS_EVERY_STEP };
   const warm = build();
   await trainTogether(warm, data, { ...options, steps: warmup });
   warm.forEach((m) => m.dispose());
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ backend, loaded: false, reason: (error as Error).message }));
     return;
   }
-  const datasets = { points: xor({ n: 128 * 16, seed: 0 }), adding: addingProblem({ n: 64 * 16, steps: 100, seed: 0 }) as unknown as ReturnType<typeof xor> };
+  const datasets = { points: xor({ n: 128 * 16, seed: 0 }), adding: addingProblem({ n: 64 * 16, length: 100, seed: 0 }) as unknown as ReturnType<typeof xor> };
   const wanted = only ? only.split(',') : WORKLOADS.map((w) => w.id);
   const results: WorkloadResult[] = [];
   for (const w of WORKLOADS.filter((x) => wanted.includes(x.id))) {

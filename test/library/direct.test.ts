@@ -4,11 +4,11 @@
  * direct path covers; and models it does not cover are left to the layers path.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import { addingProblem, mlp, recurrent, xor } from '../../src/index';
 import { directForward } from '../../src/models/direct';
 import { trainableVariables } from '../../src/probes/parameters';
-import { lossFunction } from '../../src/training/losses';
+import { lossFunction } from '../../src/core/losses';
 
 beforeAll(async () => {
   await ready({ quiet: true });
@@ -70,7 +70,7 @@ test.each([
   model.dispose();
 });
 
-const adding = addingProblem({ n: 16, steps: 12, seed: 2 });
+const adding = addingProblem({ n: 16, length: 12, seed: 2 });
 const ax = tf.tensor3d(adding.x as number[][][]);
 const ay = tf.tensor2d(adding.y as number[][]);
 

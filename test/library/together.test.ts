@@ -3,7 +3,7 @@
  * alone (losses, gradient norms, per-step layer norms, probe records, final weights), to float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import { History, MlpOptions, mlp, train, trainTogether, xor } from '../../src/index';
 
 beforeAll(async () => {
@@ -39,13 +39,13 @@ test.each([
   const aloneWeights: number[][] = [];
   for (const seed of seeds) {
     const m = build(seed);
-    alone.push(await train(m, data, { ...(options as object), progress: false }));
+    alone.push(await train(m, data, { ...(options as object), quiet: true }));
     aloneWeights.push(m.getWeights().flatMap((w) => Array.from(w.dataSync())));
     m.dispose();
   }
   const models = seeds.map(build);
   const before = tf.memory().numTensors;
-  const together = await trainTogether(models, data, { ...(options as object), progress: false });
+  const together = await trainTogether(models, data, { ...(options as object), quiet: true });
   expect(tf.memory().numTensors).toBe(before);
   let worst = 0;
   seeds.forEach((_, k) => {
