@@ -56,11 +56,13 @@ export type { ProbeCallback } from './probes/callback';
 
 // ── Training: the loop with probes, evaluation, clipping. ──
 export { train, describeHistory } from './training/train';
+export { trainTogether } from './training/together';
 export { evaluate } from './training/evaluate';
 export { clipGradients } from './training/clipping';
 export { OPTIMIZERS } from './training/optimizers';
 export { LOSSES } from './core/losses';
 export type { TrainOptions, History, StepRecord } from './training/train';
+export type { TogetherOptions } from './training/together';
 export type { Evaluation } from './training/evaluate';
 export type { OptimizerName } from './training/optimizers';
 export type { LossName } from './core/losses';

@@ -1,11 +1,16 @@
 /**
  * Which engine computes the numbers.
  *
- * TensorFlow.js runs the same model on several "backends". gradscope picks the fastest one that loads:
+ * TensorFlow.js runs the same model on several "backends". Without GRADSCOPE_BACKEND, gradscope tries them
+ * in the order measured fastest on the reference workloads (`npm run bench`, README "Benchmark"):
  *
- *   1. `tensorflow`: the native TensorFlow C library through `@tensorflow/tfjs-node`. Fastest, but its
- *      install downloads a binary that is not reachable everywhere, so it is optional.
- *   2. `wasm`: WebAssembly with SIMD, shipped inside the npm package. The default on most machines.
+ *   1. `wasm`: WebAssembly with SIMD, shipped inside the npm package. Measured fastest here: a training
+ *      step of these small networks is hundreds of small operations, and wasm's cost per operation is the
+ *      lowest.
+ *   2. `tensorflow`: the native TensorFlow C library through `@tensorflow/tfjs-node` (optional, built by
+ *      `npm run native-backend`). Its arithmetic is fast, but every operation crosses from JavaScript into
+ *      TensorFlow's eager runtime, and at these sizes that fixed cost per operation dominates: measured
+ *      about 2x slower than wasm on every reference workload. It is tried only when wasm cannot load.
  *   3. `cpu`: plain JavaScript. Always there, 5-6x slower than wasm.
  *
  * Set the environment variable `GRADSCOPE_BACKEND=tensorflow|wasm|cpu` to force one; if the forced one
@@ -18,11 +23,14 @@ import * as tf from '@tensorflow/tfjs';
 
 export { tf };
 
-/** The three engines gradscope knows, fastest first. */
+/** The three engines gradscope knows. */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-/** What `ready()` found: the engine in use and why the faster ones were not used. */
+/** The order `ready()` tries them in: measured fastest first on the reference workloads (see the top of this file). */
+export const BACKEND_ORDER: readonly BackendName[] = ['wasm', 'tensorflow', 'cpu'];
+
+/** What `ready()` found: the engine in use and why the ones tried before it were not used. */
 export interface BackendInfo {
   /** The backend every tensor now lives on. */
   backend: BackendName;
@@ -30,9 +38,9 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** True when the choice came from GRADSCOPE_BACKEND rather than from the fallback order. */
   forced: boolean;
-  /** For each faster backend that was skipped, the reason (the load error, shortened). */
+  /** For each backend tried before this one and skipped, the reason (the load error, shortened). */
   skipped: { backend: BackendName; reason: string }[];
-  /** One line for a human: the backend and how to get a faster one. */
+  /** One line for a human: the backend and what was measured about it. */
   notice: string;
 }
 
@@ -77,17 +85,17 @@ function parseBackend(value: string | undefined, field: string): BackendName | u
   if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
   throw new Error(
     `${field} is '${value}', which is not a backend gradscope knows. Allowed: ${BACKENDS.join(', ')}` +
-      ' (or leave it unset to use the fastest one that loads).',
+      ' (or leave it unset to use the first one that loads, measured fastest first).',
   );
 }
 
 function describe(info: Omit<BackendInfo, 'notice'>): string {
   const how =
     info.backend === 'tensorflow'
-      ? 'native TensorFlow, the fastest'
+      ? 'native TensorFlow; measured about 2x slower than wasm on these small networks, see "Backends" in the README'
       : info.backend === 'wasm'
-        ? 'WebAssembly; for the faster native backend see "Native backend" in the README'
-        : 'plain JavaScript, the slowest; see "Backends" in the README';
+        ? 'WebAssembly, measured the fastest here; see "Backends" in the README'
+        : 'plain JavaScript, measured 5-6x slower than wasm; see "Backends" in the README';
   const forced = info.forced ? ', forced by GRADSCOPE_BACKEND' : '';
   return `gradscope: TensorFlow.js ${info.tfjsVersion} on the '${info.backend}' backend (${how}${forced}).`;
 }
@@ -101,7 +109,7 @@ async function activate(name: BackendName): Promise<string | undefined> {
     await tf.ready();
     if (name === 'cpu') {
       // The cpu backend prints a multi-line "install tfjs-node" banner on its first tensor; our one-line
-      // notice already says how to get a faster backend.
+      // notice already names the backends.
       (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
     }
     return undefined;
@@ -149,14 +157,14 @@ async function choose(options: ReadyOptions): Promise<BackendInfo> {
       const hint =
         forcedName === 'tensorflow'
           ? ' Build the native backend with `npm run native-backend` (see the README), or unset GRADSCOPE_BACKEND.'
-          : ' Unset GRADSCOPE_BACKEND to use the fastest backend that loads.';
+          : ' Unset GRADSCOPE_BACKEND to use the first backend that loads.';
       throw new Error(`The '${forcedName}' backend was requested but cannot load: ${error}.${hint}`);
     }
     const base = { backend: forcedName, tfjsVersion, forced: true, skipped: [] };
     return { ...base, notice: describe(base) };
   }
   const skipped: BackendInfo['skipped'] = [];
-  for (const name of BACKENDS) {
+  for (const name of BACKEND_ORDER) {
     const error = await activate(name);
     if (!error) {
       const base = { backend: name, tfjsVersion, forced: false, skipped };

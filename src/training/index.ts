@@ -13,6 +13,8 @@ export type { ClipOptions } from './clipping';
 export { clipGradients } from './clipping';
 export type { TrainOptions, StepRecord, ClippingReport, StopReport, History } from './train';
 export { train, describeHistory } from './train';
+export type { TogetherOptions } from './together';
+export { trainTogether } from './together';
 export type { Evaluation } from './evaluate';
 export { evaluate } from './evaluate';
 export type { Baselines, BaselineScore, BaselineOptions } from './baselines';

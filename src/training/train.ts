@@ -17,6 +17,7 @@ import { assertReady, backendInfo } from '../core/backend';
 import { formatNumber } from '../core/format';
 import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, describeValue, showAs } from '../core/check';
 import { DataLike, TensorBatch, toTensors } from '../core/data';
+import { trainingForward } from '../models/direct';
 import { modelInfo } from '../models/info';
 import { summarizeGradients } from '../probes/gradients';
 import { checkData, checkModel, checkShapes } from '../core/model-checks';
@@ -258,6 +259,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     const probeBatch = probeBatchFor(data, options.probes ? options.probes.data : undefined);
     const probeData = probeBatch.data;
     const variables = trainableVariables(model);
+    const forward = trainingForward(model);
     const selected = r.probes ? selectParameters(model, r.probes.parameters) : [];
     const allParameters = selectParameters(model, 'all');
     const batchGradients = r.probes?.batchGradients ?? false;
@@ -301,7 +303,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
           const yb = tf.gather(all.y, idx);
           let output: tf.Tensor | undefined;
           const { value, grads } = tf.variableGrads(() => {
-            const out = model.apply(xb, { training: true }) as tf.Tensor;
+            const out = forward(xb);
             output = tf.keep(out);
             return r.loss.fn(yb, out);
           }, variables);

@@ -1,54 +1,203 @@
 /**
- * `npm run bench`: times the reference workloads on the current backend, then the kernel's start-up cost.
- *   npm run bench -- [steps]        (GRADSCOPE_BACKEND=cpu|wasm|tensorflow picks the backend)
- * Each figure is the mean wall time per step after the first steps; the machine's load shows in them, so
- * compare runs made side by side.
- * A: MLP 2 -> 20 x 64 sigmoid -> 1, batch 128, SGD lr 0.1, every layer's gradient norm read each step.
- * C: 2 -> 64 relu, 49 residual blocks, -> 1.  E: A with batch norm.  D: LSTM / simple RNN 32 units on the
- * adding problem, T = 100, batch 64, global-norm clip 1, Adam 1e-3.
+ * `npm run bench`: the reference workloads (../shared/bench/WORKLOADS.md) on every backend that loads, and the
+ * same workloads in PyTorch (one thread) in the same run when a PyTorch is available.
+ *
+ *   npm run bench                         3 repeats, 50 timed steps per MLP workload (17 per recurrent one)
+ *   npm run bench -- --repeats 5 --steps 100 --backends wasm,wasm-layers --notebooks
+ *   ('wasm-layers' is wasm with the layers API's own forward pass, GRADSCOPE_DIRECT=0: the path before the
+ *   direct one, measured in the same run)
+ *
+ * Method (also in the README, "Benchmark"):
+ *   - Every repeat runs each backend in a fresh Node process (test/bench/run-backend.ts), then PyTorch's
+ *     script (torch_bench.py, one thread) in a fresh Python process, one after the other, so both see the
+ *     same machine load; the ratio column is gradscope's median over repeats divided by PyTorch's median.
+ *   - gradscope's figure per repeat is the wall time per step of one `train` call after a warm-up call on
+ *     the same model; PyTorch's is its script's median over its steps after 10 warm-up steps.
+ *   - probe overhead = A (norms read every step) / A0 (step only) - 1, per backend.
+ *   - tensors leaked per step: tensors alive after the timed call minus before, over its steps.
+ *   - peak memory: the peak bytes of tensor memory in a profiled call, and the process's peak RSS.
+ * Results: build/bench/bench-<time>.json and build/bench/latest.json, and a table on stdout.
+ * PyTorch: GRADSCOPE_TORCH_PYTHON, else build/torch-venv/bin/python
+ * (`python3 -m venv build/torch-venv && build/torch-venv/bin/pip install torch numpy`).
  */
-import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/core/backend';
-import { addingProblem, gradientNorms, mlp, recurrent, train, xor } from '../../src/advanced';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { WorkloadResult } from './run-backend';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const kernelStats = require('../../tools/kernel-stats') as { measure(options?: { idleMs?: number }): Promise<Record<string, number>> };
 
+const root = path.resolve(__dirname, '..', '..');
+const outDir = path.join(root, 'build', 'bench');
+const torchScript = process.env.GRADSCOPE_TORCH_BENCH ?? path.resolve(root, '..', 'shared', 'bench', 'torch_bench.py');
+/** PyTorch's names of the same workloads. */
+const TORCH_NAME: Record<string, string> = { A: 'A', A0: 'A0 (A w/o norms)', B: 'B', C: 'C', E: 'E', 'D-lstm': 'D_LSTM', 'D-rnn': 'D_RNN' };
+/** Ratio targets of issue 12 on the default backend. */
+const TARGET: Record<string, number> = { A: 3, C: 5, E: 5, 'D-lstm': 6, 'D-rnn': 4 };
+
+interface Args { repeats: number; steps: number; warmup: number; backends: string[]; notebooks: boolean; only?: string }
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { repeats: 3, steps: 50, warmup: 10, backends: ['wasm', 'wasm-layers', 'cpu', 'tensorflow'], notebooks: false };
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i];
+    const value = argv[i + 1];
+    if (key === '--repeats') args.repeats = Math.max(1, Number(value)), i++;
+    else if (key === '--steps') args.steps = Math.max(1, Number(value)), i++;
+    else if (key === '--warmup') args.warmup = Math.max(1, Number(value)), i++;
+    else if (key === '--backends') args.backends = value.split(','), i++;
+    else if (key === '--only') args.only = value, i++;
+    else if (key === '--notebooks') args.notebooks = true;
+    else throw new Error(`bench: argument '${key}' is not known; allowed: --repeats N, --steps N, --warmup N, --backends a,b, --only A,C, --notebooks`);
+  }
+  return args;
+}
+
+function torchPython(): string | null {
+  const candidates = [process.env.GRADSCOPE_TORCH_PYTHON, path.join(root, 'build', 'torch-venv', 'bin', 'python')].filter(Boolean) as string[];
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (probe.status === 0) return python;
+  }
+  return null;
+}
+
+interface BackendPass { backend: string; loaded: boolean; reason?: string; tfjs?: string; maxRssMiB?: number; results?: WorkloadResult[] }
+
+function runBackend(backend: string, args: Args, profile: boolean): BackendPass {
+  const ran = spawnSync(
+    process.execPath,
+    [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, 'run-backend.ts'), backend, String(backend === 'cpu' ? Math.max(5, Math.round(args.steps / 4)) : args.steps), String(args.warmup), args.only ?? '', profile ? 'profile' : ''],
+    { encoding: 'utf8', cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 },
+  );
+  const line = ran.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as BackendPass;
+  } catch {
+    return { backend, loaded: false, reason: `the bench process ended with status ${ran.status} and no result` };
+  }
+}
+
+function runTorch(python: string, args: Args): Record<string, number> {
+  const only = (args.only ? args.only.split(',') : Object.keys(TORCH_NAME)).map((id) => TORCH_NAME[id]?.split(' ')[0]).filter(Boolean).join(',');
+  const ran = spawnSync(python, [torchScript, '--threads', '1', '--steps', '100', '--warmup', '10', '--only', only], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out: Record<string, number> = {};
+  for (const line of ran.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const r = JSON.parse(line) as { workload: string; median_ms: number };
+    const id = Object.keys(TORCH_NAME).find((k) => TORCH_NAME[k] === r.workload);
+    if (id) out[id] = r.median_ms;
+  }
+  if (ran.status !== 0) console.error(`PyTorch script failed (status ${ran.status}): ${ran.stderr.slice(-500)}`);
+  return out;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spread = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs });
+
+/** Each notebook's execution time: through the real kernel with nbclient, one after the other. */
+function timeNotebooks(): Record<string, number> {
+  const python = path.join(root, '.venv', 'bin', 'python');
+  const runner = path.join(root, 'test', 'notebooks', 'run_notebook.py');
+  const dir = path.join(root, 'notebooks');
+  const times: Record<string, number> = {};
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort()) {
+    const started = Date.now();
+    const ran = spawnSync(python, [runner, path.join(dir, name), path.join(outDir, 'executed', name), '--timeout', '900'], { encoding: 'utf8', cwd: root });
+    times[name] = ran.status === 0 ? (Date.now() - started) / 1000 : NaN;
+    console.error(`  notebook ${name}: ${ran.status === 0 ? `${times[name].toFixed(1)} s` : `failed (status ${ran.status})`}`);
+  }
+  return times;
+}
+
 async function main(): Promise<void> {
-  const info = await ready({ quiet: true });
-  const steps = Number(process.argv[2] ?? 110);
-  const points = xor({ n: 128 * 16, seed: 0 });
-  const results: Record<string, number> = {};
-  const time = async (name: string, build: () => tf.LayersModel, run: (m: tf.LayersModel) => Promise<number>) => {
-    const model = build();
-    results[name] = await run(model);
-    model.dispose();
-    console.log(`${name.padEnd(44)} ${results[name].toFixed(1)} ms/step`);
+  const args = parseArgs(process.argv.slice(2));
+  fs.mkdirSync(outDir, { recursive: true });
+  const python = torchPython();
+  console.log(`bench: ${args.repeats} repeats; backends ${args.backends.join(', ')}; PyTorch ${python ? `from ${python}` : 'not found (set GRADSCOPE_TORCH_PYTHON or create build/torch-venv)'}`);
+  const passes: BackendPass[] = [];
+  const torchRuns: Record<string, number>[] = [];
+  const skipped: Record<string, string> = {};
+  for (let r = 1; r <= args.repeats; r++) {
+    for (const backend of args.backends) {
+      if (skipped[backend]) continue;
+      console.error(`repeat ${r}: ${backend}`);
+      const pass = runBackend(backend, args, r === 1);
+      if (!pass.loaded) skipped[backend] = pass.reason ?? 'did not load';
+      else passes.push(pass);
+    }
+    if (python) {
+      console.error(`repeat ${r}: PyTorch, one thread`);
+      torchRuns.push(runTorch(python, args));
+    }
+  }
+  const loaded = args.backends.filter((b) => !skipped[b]);
+  const torch: Record<string, ReturnType<typeof spread>> = {};
+  for (const id of Object.keys(TORCH_NAME)) {
+    const xs = torchRuns.map((t) => t[id]).filter((v) => v !== undefined);
+    if (xs.length) torch[id] = spread(xs);
+  }
+  const rows: Record<string, unknown>[] = [];
+  for (const backend of loaded) {
+    const mine = passes.filter((p) => p.backend === backend);
+    const ids = [...new Set(mine.flatMap((p) => p.results!.map((w) => w.id)))];
+    const resultsOf = (id: string) => mine.map((p) => p.results!.find((w) => w.id === id)).filter((w): w is WorkloadResult => w !== undefined);
+    const ms = (id: string) => spread(resultsOf(id).map((w) => w.msPerStep));
+    for (const id of ids) {
+      const results = resultsOf(id);
+      const t = spread(results.map((w) => w.msPerStep));
+      rows.push({
+        backend,
+        workload: id,
+        msPerStep: t,
+        torchMs: torch[id] ?? null,
+        ratio: torch[id] ? t.median / torch[id].median : null,
+        target: TARGET[id] ?? null,
+        probeOverhead: id === 'A' && ids.includes('A0') ? t.median / ms('A0').median - 1 : null,
+        // Five seeds together against one: the time of all five over the time of one (target <= 2).
+        seedsOverOne: id === 'A-5seeds' && ids.includes('A') ? t.median / ms('A').median : null,
+        leakedPerStep: Math.max(...results.map((w) => w.leakedPerStep)),
+        // From the first repeat's profiled calls.
+        peakTensorMiB: results[0].peakBytes / 2 ** 20,
+        kernelsPerStep: results[0].kernelsPerStep,
+        maxRssMiB: Math.max(...mine.map((p) => p.maxRssMiB ?? 0)),
+      });
+    }
+  }
+  const notebooks = args.notebooks ? timeNotebooks() : null;
+  const kernel = await kernelStats.measure({ idleMs: 5000 }).catch((error: Error) => ({ error: error.message }));
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: require('os').cpus().length, loadAverage: require('os').loadavg() },
+    args,
+    skipped,
+    torch: python ? { python, threads: 1, runs: torchRuns } : null,
+    rows,
+    notebooks,
+    kernel,
   };
-  const perStepNorms = (m: tf.LayersModel) =>
-    train(m, points, { batchSize: 128, steps, learningRate: 0.1, quiet: true, probes: { every: 1_000_000, batchGradients: true, gradients: false, weights: false, activations: false, updates: false } }).then((h) => h.msPerStep);
-  const A = () => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal' });
-  console.log(`backend ${info.backend}, ${steps} steps per run`);
-  await time('A: step + per-layer norms every step', A, perStepNorms);
-  await time('A: step only', A, (m) => train(m, points, { batchSize: 128, steps, quiet: true, probes: false }).then((h) => h.msPerStep));
-  await time('A: gradientNorms probe alone (batch 128)', A, async (m) => {
-    const batch = { x: points.x.slice(0, 128), y: points.y.slice(0, 128), task: points.task };
-    for (let i = 0; i < 5; i++) gradientNorms(m, batch);
-    const t = Date.now();
-    for (let i = 0; i < 50; i++) gradientNorms(m, batch);
-    return (Date.now() - t) / 50;
-  });
-  await time('A: default probes every 10 steps', A, (m) => train(m, points, { batchSize: 128, steps, quiet: true, probes: { every: 10 } }).then((h) => h.msPerStep));
-  await time('C: residual relu 50 layers, norms every step', () => mlp({ inputs: 2, outputs: 1, depth: 50, width: 64, activation: 'relu', init: 'heNormal', residual: true }), perStepNorms);
-  await time('E: A with batch norm, norms every step', () => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal', batchNorm: true }), perStepNorms);
-  const adding = addingProblem({ n: 64 * 4, length: 100 });
-  for (const cell of ['lstm', 'simple'] as const) {
-    await time(`D-${cell}: T = 100, batch 64, clip 1, Adam`, () => recurrent({ cell, units: 32, inputs: 2, outputs: 1 }), (m) =>
-      train(m, adding, { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, steps: Math.max(10, Math.floor(steps / 5)), clipGlobalNorm: 1, quiet: true, probes: false }).then((h) => h.msPerStep),
+  const file = path.join(outDir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify(report, null, 2));
+  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(report, null, 2));
+
+  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  console.log('\n| backend | workload | ms/step median (min-max) | PyTorch 1 thread ms/step | ratio (target) | probe overhead | tensors leaked/step | ops/step | peak tensor MiB |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const row of rows as any[]) {
+    const t = row.msPerStep;
+    console.log(
+      `| ${row.backend} | ${row.workload} | ${f(t.median)} (${f(t.min)}-${f(t.max)}) | ${row.torchMs ? `${f(row.torchMs.median)} (${f(row.torchMs.min)}-${f(row.torchMs.max)})` : '-'} | ` +
+        `${row.ratio ? `${row.ratio.toFixed(1)}x` : row.seedsOverOne ? `${row.seedsOverOne.toFixed(2)}x one seed (<= 2x)` : '-'}${row.target ? ` (<= ${row.target}x)` : ''} | ${row.probeOverhead === null ? '' : `${(100 * row.probeOverhead).toFixed(0)}%`} | ` +
+        `${row.leakedPerStep} | ${Number.isNaN(row.kernelsPerStep) ? '-' : row.kernelsPerStep} | ${Number.isNaN(row.peakTensorMiB) ? '-' : row.peakTensorMiB.toFixed(1)} |`,
     );
   }
-  const kernel = await kernelStats.measure({ idleMs: 5000 });
-  console.log(`kernel: first reply after ${kernel.startupSeconds} s (${kernel.startupCpuSeconds} s CPU), idle memory ${kernel.idleRssMiB} MiB`);
-  console.log(JSON.stringify({ backend: info.backend, results, kernel }));
+  for (const [b, why] of Object.entries(skipped)) console.log(`backend ${b} not measured: ${why}`);
+  if (notebooks) for (const [name, s] of Object.entries(notebooks)) console.log(`notebook ${name}: ${Number.isNaN(s) ? 'failed' : `${s.toFixed(1)} s`}`);
+  console.log(`kernel: ${JSON.stringify(kernel)}`);
+  console.log(`\nload average during the run: ${report.machine.loadAverage.map((v: number) => v.toFixed(2)).join(' ')} on ${report.machine.cpus} CPUs; results in ${path.relative(root, file)}`);
 }
 
 main();

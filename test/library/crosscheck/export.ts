@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../../../src/core/backend';
-import { DataLike, MlpOptions, RecurrentOptions, addingProblem, gradientNorms, mlp, parametersOf, recurrent, spirals, temporalOrder } from '../../../src/index';
+import { DataLike, MlpOptions, RecurrentOptions, addingProblem, gradientNorms, mlp, parametersOf, recurrent, spirals, temporalOrder } from '../../../src/advanced';
 
 export interface CrossCheckCase {
   name: string;
