@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Activation functions gradscope can build and probe. */
-export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'gelu', 'swish', 'mish', 'softsign', 'linear'] as const;
+export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'selu', 'gelu', 'swish', 'mish', 'softsign', 'linear'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /**
@@ -19,7 +19,7 @@ export const SATURATING: readonly ActivationName[] = ['sigmoid', 'tanh', 'softsi
  * The ReLU family: identity (or close) for positive inputs, flat or nearly flat for negative ones. A
  * unit whose input is negative for every example passes no gradient (ReLU) or very little: a "dead" unit.
  */
-export const RELU_FAMILY: readonly ActivationName[] = ['relu', 'leakyRelu', 'elu', 'selu', 'gelu', 'swish', 'mish'];
+export const RELU_FAMILY: readonly ActivationName[] = ['relu', 'leakyRelu', 'prelu', 'elu', 'selu', 'gelu', 'swish', 'mish'];
 
 /** One layer whose output is an activation a probe can look at. */
 export interface ActivationLayer {

@@ -85,9 +85,13 @@ export class ResidualScale extends tf.layers.Layer {
 }
 tf.serialization.registerClass(ResidualScale);
 
-/** The layer that applies `activation`, named `name`. */
+/**
+ * The layer that applies `activation`, named `name`. 'prelu' is the parametric ReLU of He et al. 2015:
+ * f(z) = z for z > 0 and a·z otherwise, with one learned slope a per unit, starting at a = 0.25 as in the paper.
+ */
 export function activationLayer(activation: ActivationName, name: string, leakyReluAlpha = 0.01): tf.layers.Layer {
   if (activation === 'leakyRelu') return tf.layers.leakyReLU({ alpha: leakyReluAlpha, name });
+  if (activation === 'prelu') return tf.layers.prelu({ alphaInitializer: tf.initializers.constant({ value: 0.25 }), name });
   return tf.layers.activation({ activation, name });
 }
 

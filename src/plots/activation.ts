@@ -43,13 +43,15 @@ const SELU_SCALE = 1.0507009873554805;
 /**
  * Activations known by name, each with its exact derivative. `hardSigmoid` is tfjs's clip(0.2x + 0.5, 0, 1),
  * the default recurrent activation of tfjs LSTM and GRU layers; `leakyRelu` uses slope 0.01 for x < 0 (as
- * gradscope's models and PyTorch; draw another slope with your own {name, f}); `gelu` is the erf form tfjs uses.
+ * gradscope's models and PyTorch; draw another slope with your own {name, f}); `prelu` is drawn with its
+ * starting slope 0.25 (training learns one slope per unit); `gelu` is the erf form tfjs uses.
  */
 export const ACTIVATION_CURVES = {
   sigmoid: { f: sigmoid, df: (x: number) => sigmoid(x) * (1 - sigmoid(x)) },
   tanh: { f: Math.tanh, df: (x: number) => 1 - Math.tanh(x) ** 2 },
   relu: { f: (x: number) => Math.max(0, x), df: (x: number) => (x > 0 ? 1 : 0) },
   leakyRelu: { f: (x: number) => (x > 0 ? x : 0.01 * x), df: (x: number) => (x > 0 ? 1 : 0.01) },
+  prelu: { f: (x: number) => (x > 0 ? x : 0.25 * x), df: (x: number) => (x > 0 ? 1 : 0.25) },
   elu: { f: (x: number) => (x > 0 ? x : Math.exp(x) - 1), df: (x: number) => (x > 0 ? 1 : Math.exp(x)) },
   selu: {
     f: (x: number) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * (Math.exp(x) - 1)),

@@ -98,6 +98,17 @@ describe('mlp', () => {
     expect(tf.tidy(() => (gp.predict(tf.tensor2d([[1]])) as tf.Tensor).dataSync()[0])).toBeCloseTo(0.841345, 5);
   });
 
+  test('prelu starts at slope 0.25 (He et al. 2015) with one trainable slope per unit', () => {
+    const m = mlp({ inputs: 1, outputs: 1, depth: 1, width: 3, activation: 'prelu' });
+    const layer = m.getLayer('activation_01');
+    expect(layer.trainableWeights.map((w) => w.shape)).toEqual([[3]]);
+    expect(Array.from(layer.getWeights()[0].dataSync())).toEqual([0.25, 0.25, 0.25]);
+    const probe = tf.model({ inputs: m.inputs, outputs: layer.output as tf.SymbolicTensor });
+    tf.tidy(() => m.getLayer('dense_01').setWeights([tf.ones([1, 3]), tf.zeros([3])]));
+    expect(tf.tidy(() => Array.from((probe.predict(tf.tensor2d([[-2], [3]])) as tf.Tensor).dataSync()))).toEqual([-0.5, -0.5, -0.5, 3, 3, 3]);
+    m.dispose();
+  });
+
   test('batch norm uses eps 1e-5 and momentum 0.9; residual adds skips, with projections where widths differ', () => {
     const m = mlp({ inputs: 2, outputs: 1, depth: 3, width: [4, 4, 6], batchNorm: 'after', residual: true, residualScale: 0.5 });
     const names = m.layers.map((l) => l.name);
