@@ -9,8 +9,8 @@
  *   import { ready } from 'gradscope';
  *   await ready();
  */
-export * from './backend';
-export * from './random';
+export * from './core/backend';
+export * from './core/random';
 export * from './datasets';
 export * from './models';
 export * from './probes';

@@ -3,9 +3,9 @@
  * learns them only if the gradient of the loss reaches those early time steps: the vanishing gradient
  * problem in time. All are seeded and deterministic.
  */
-import { Random } from '../random';
-import { checkInt, checkKeys, checkNumber, checkSeedValue } from './check';
-import type { SequenceDataset } from './types';
+import { Random } from '../core/random';
+import { checkInt, checkKeys, checkNumber, checkSeedValue } from '../core/check';
+import type { SequenceDataset } from '../core/data';
 
 /** Options shared by the sequence datasets. */
 export interface SequenceOptions {

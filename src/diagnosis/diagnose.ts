@@ -14,12 +14,13 @@
  *   - stalled loss: the loss does not go down.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, showAs } from '../datasets/check';
-import { DataLike } from '../datasets/types';
+import { assertReady } from '../core/backend';
+import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, showAs } from '../core/check';
+import { DataLike } from '../core/data';
 import { modelInfo, SATURATING } from '../models/info';
 import { ActivationSnapshot, activationStats } from '../probes/activations';
-import { checkData, checkModel, GradientSnapshot, gradientNorms } from '../probes/gradients';
+import { GradientSnapshot, gradientNorms } from '../probes/gradients';
+import { checkData, checkModel } from '../core/model-checks';
 import { TimeGradientSnapshot, gradientOverTime } from '../probes/time';
 import { UpdateSnapshot } from '../probes/updates';
 import { History, train } from '../training/train';

@@ -24,7 +24,7 @@ import { randomBytes } from 'crypto';
 import { figureName, figureSummary } from '../plots/figure';
 import { CHROMIUM_HINT, chromiumStatus, renderImage } from '../export/chromium';
 import { imageSize } from '../export/files';
-import { displayBundle, notebookWriter } from './notebook';
+import { displayBundle, notebookWriter } from '../core/notebook';
 
 /** The MIME type JupyterLab's Plotly renderer draws. */
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
@@ -235,5 +235,5 @@ export async function liveChart(fig: unknown, options: LiveChartOptions = {}): P
     },
   };
 }
-export { clearOutput, displayBundle, notebookWriter } from './notebook';
-export type { DisplayMessage, DisplayWriter } from './notebook';
+export { clearOutput, displayBundle, notebookWriter } from '../core/notebook';
+export type { DisplayMessage, DisplayWriter } from '../core/notebook';

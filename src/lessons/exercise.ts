@@ -1,3 +1,4 @@
+import { show } from '../datasets/check';
 import { displayBundle } from '../display/notebook';
 import { checkFinding, formatNumber } from './finding';
 
@@ -112,17 +113,10 @@ function validate(options: ExerciseOptions): void {
 
 /** Describes what the learner gave, for "your answer is ..." sentences. */
 function describeAnswer(answer: unknown): string {
-  if (answer === undefined) return 'undefined';
   if (answer === null) return 'null';
   if (typeof answer === 'number') return Number.isNaN(answer) ? 'NaN' : formatNumber(answer);
   if (typeof answer === 'string') return `the text ${JSON.stringify(answer.length > 40 ? `${answer.slice(0, 40)}…` : answer)}`;
-  if (typeof answer === 'function') return 'a function';
-  if (Array.isArray(answer)) return `an array of length ${answer.length}`;
-  if (typeof answer === 'object') {
-    const name = (answer as object).constructor?.name;
-    return name && name !== 'Object' ? `a ${name}` : 'an object';
-  }
-  return String(answer);
+  return show(answer);
 }
 
 /** A one-element tensor (anything with `size === 1` and `dataSync()`) read as its number; other values unchanged. */
@@ -237,7 +231,8 @@ export function gradeExercise(options: ExerciseOptions): ExerciseRecord | Promis
   return record(options, compare(answer as number | string | boolean, expected, options), true);
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text made safe to put inside HTML. */
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The MIME bundle a check shows: HTML for JupyterLab and the site, plain text elsewhere, and the JSON record. */
 export function exerciseBundle(result: ExerciseRecord): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { displayBundle } from '../display/notebook';
+import { displayBundle } from '../core/notebook';
 
 /**
  * Measured findings: the sentences a lesson claims, checked against the numbers it just measured.
@@ -8,6 +8,11 @@ import { displayBundle } from '../display/notebook';
  * highlighted line (with a tick or a cross); it also travels in the output as plain JSON under the MIME type
  * `application/vnd.gradscope.finding+json`, so `npm test` can read every executed notebook and fail when a
  * claim no longer holds.
+ *
+ * A range must be about as narrow as the evidence needs, so that the finding could fail: a two-sided range
+ * (`min` and `max` of the same sign) spanning more than two decades (max / min > 100) must say why in its
+ * statement, with "range:" or "wide because" followed by the reason; `npm test` enforces this on every
+ * executed notebook (test/notebooks/finding-span.ts).
  */
 
 /** The MIME type a finding travels under in a notebook's outputs. */

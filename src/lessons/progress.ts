@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { displayBundle } from '../display/notebook';
-import { EXERCISE_MIME_TYPE, ExerciseRecord } from './exercise';
+import { EXERCISE_MIME_TYPE, ExerciseRecord, escapeHtml } from './exercise';
 
 /**
  * Progress without a server: which exercises a learner has passed, read from the check cells' saved outputs
@@ -111,8 +111,6 @@ export function describeProgress(lessons: LessonProgress[]): string {
   const total = lessons.reduce((s, l) => s + l.total, 0);
   return [`${'lesson'.padEnd(width)}  passed  exercises (✓ passed, ✗ not yet, · not tried)`, ...lines, `${passed} of ${total} exercises passed.`].join('\n');
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Shows the progress table in a notebook (00-start-here runs it) or prints it outside one. Progress comes

@@ -21,8 +21,8 @@
  * unitForgetBias). All initial weights come from the seeded generator.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkInt, checkKeys, checkNumber, checkOneOf, checkSeedValue, fail } from '../datasets/check';
-import { deriveSeed } from '../random';
+import { checkInt, checkKeys, checkNumber, checkOneOf, checkSeedValue, fail } from '../core/check';
+import { deriveSeed } from '../core/random';
 import { denseLayer } from './dense';
 import { ExactInitializer } from './initializers';
 import { positionName, registerModel } from './info';

@@ -18,10 +18,10 @@
  *     and the std shrink or grow with depth (bad initialization).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkNumber } from '../datasets/check';
-import { DataLike, toTensors } from '../datasets/types';
+import { checkNumber } from '../core/check';
+import { DataLike, toTensors } from '../core/data';
 import { ActivationLayer, RELU_FAMILY, SATURATING, modelInfo } from '../models/info';
-import { checkProbeCall, checkShapes } from './gradients';
+import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { LogHistogram, logHistogram } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 

@@ -12,10 +12,10 @@
  * ||dLoss/dx_t|| for every t: the norm over the batch and the features of step t, at the current weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fail } from '../datasets/check';
-import { DataLike, toTensors } from '../datasets/types';
-import { LossName, resolveLoss } from '../training/losses';
-import { checkProbeCall, checkShapes } from './gradients';
+import { fail } from '../core/check';
+import { DataLike, toTensors } from '../core/data';
+import { LossName, resolveLoss } from '../core/losses';
+import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { Magnitude, magnitude } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 

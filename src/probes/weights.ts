@@ -10,9 +10,9 @@
  *   - mean, std and maxAbs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkInt, checkKeys, checkOneOf } from '../datasets/check';
-import { checkModel } from './gradients';
+import { assertReady } from '../core/backend';
+import { checkInt, checkKeys, checkOneOf } from '../core/check';
+import { checkModel } from '../core/model-checks';
 import { LogHistogram, logHistogram, magnitude, sumsOf } from './magnitude';
 import { ParameterSelection, selectParameters } from './parameters';
 

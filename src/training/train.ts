@@ -13,18 +13,19 @@
  * A run is deterministic: the same model seed, training seed, options and backend give identical numbers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady, backendInfo } from '../backend';
-import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, show, showAs } from '../datasets/check';
-import { DataLike, TensorBatch, toTensors } from '../datasets/types';
+import { assertReady, backendInfo } from '../core/backend';
+import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, show, showAs } from '../core/check';
+import { DataLike, TensorBatch, toTensors } from '../core/data';
 import { modelInfo } from '../models/info';
-import { checkData, checkModel, checkShapes, summarizeGradients } from '../probes/gradients';
+import { summarizeGradients } from '../probes/gradients';
+import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { magnitude } from '../probes/magnitude';
 import { selectParameters, trainableVariables } from '../probes/parameters';
 import { ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
-import { Random } from '../random';
+import { Random } from '../core/random';
 import { clipGradients } from './clipping';
-import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from './losses';
+import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from '../core/losses';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, OptimizerName, makeOptimizer } from './optimizers';
 import { ProgressLine } from './progress';
 

@@ -8,7 +8,7 @@
  * adding problem, T = 100, batch 64, global-norm clip 1, Adam 1e-3.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import { addingProblem, gradientNorms, mlp, recurrent, train, xor } from '../../src/index';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const kernelStats = require('../../kernel-setup/kernel-stats') as { measure(options?: { idleMs?: number }): Promise<Record<string, number>> };

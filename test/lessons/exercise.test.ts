@@ -50,7 +50,8 @@ describe('the record a check writes', () => {
     [NaN, /no answer yet \(your answer is NaN\)/],
     ['', /no answer yet/],
     ['0.3', /your answer is the text "0.3", but this exercise expects a number/],
-    [[1, 2], /your answer is an array of length 2, but this exercise expects a number/],
+    [[1, 2], /your answer is \[1,2\], but this exercise expects a number/],
+    [Array.from({ length: 10 }, () => 1), /your answer is an array of length 10, but this exercise expects a number/],
     [Infinity, /your answer is Infinity; a finite number is expected/],
     [() => 3, /your answer is a function, but this exercise expects a number/],
   ])('a missing or wrong-typed answer (%p) is "not yet" with a sentence, not an error', (answer, why) => {

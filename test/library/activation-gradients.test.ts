@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import { activationGradients, gradientNorms, lossFunction, mlp, moons, recurrent, spirals, addingProblem } from '../../src/index';
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
 import { Random, addingProblem, blobs, circles, deriveSeed, fromPairs, latch, moons, spirals, splitDataset, temporalOrder, toTensors, xor } from '../../src/index';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import { gradientNorms, mlp, spirals, moons, lossFunction } from '../../src/index';
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
 import { ACTIVATIONS, INITIALIZERS, initialValues, initializer, mlp, modelInfo, recurrent } from '../../src/index';
 

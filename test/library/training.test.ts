@@ -1,4 +1,4 @@
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
 import { ProgressLine } from '../../src/training/progress';
 import { History, OPTIMIZERS, clipGradients, evaluate, gradientNorms, mlp, moons, recurrent, addingProblem, spirals, train, xor } from '../../src/index';

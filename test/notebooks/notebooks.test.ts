@@ -9,6 +9,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { spanProblems } from './finding-span';
 
 const root = path.resolve(__dirname, '..', '..');
 const notebookDir = path.join(root, 'notebooks');
@@ -114,6 +115,7 @@ describe.each(notebooks)('%s executed in a fresh gradscope kernel', (name) => {
       expect(charts.length).toBeGreaterThanOrEqual(1);
       expect(findings.length).toBeGreaterThanOrEqual(1);
     }
+    expect(spanProblems(findings as never, name)).toEqual([]); // two-sided ranges: at most two decades, or say why
     const broken = findings.filter((f) => !f.holds);
     if (broken.length) {
       throw new Error(`${name}: measured findings do not hold: ${broken.map((f) => `${f.id}: ${f.statement} (measured ${f.value})`).join('; ')}`);

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../../src/backend';
+import { ready } from '../../../src/core/backend';
 import { DataLike, MlpOptions, RecurrentOptions, addingProblem, gradientNorms, mlp, parametersOf, recurrent, spirals, temporalOrder } from '../../../src/index';
 
 export interface CrossCheckCase {

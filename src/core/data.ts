@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
+import { assertReady } from './backend';
 import { fail } from './check';
 
 /**
