@@ -1,6 +1,7 @@
-import { show } from '../datasets/check';
-import { displayBundle } from '../display/notebook';
-import { checkFinding, formatNumber } from './finding';
+import { describeValue as show } from '../core/check';
+import { displayBundle } from '../core/notebook';
+import { checkFinding } from './finding';
+import { formatNumber } from '../core/format';
 
 /**
  * Exercises: a learner's answer checked against what the learner's own seeded run measured.
