@@ -1,7 +1,6 @@
 import { describeValue as show } from '../core/check';
 import { displayBundle } from '../core/notebook';
-import { checkFinding } from './finding';
-import { formatNumber } from '../core/format';
+import { checkFinding, formatNumber } from './finding';
 
 /**
  * Exercises: a learner's answer checked against what the learner's own seeded run measured.

@@ -101,6 +101,10 @@ function score(lossName: LossName, y: tf.Tensor2D, predict: () => tf.Tensor2D): 
  *   const base = baselines(train, { test });
  *   base.constant.loss;   // 0.693 (ln 2: balanced classes)
  *   base.linear.accuracy; // about 0.87: a straight line separates most of the moons
+ *
+ *   // Drawn as reference lines on a loss chart: two-point flat series next to the network's curve.
+ *   const flat = (name: string, loss: number) => ({ name, steps: [0, lastStep], values: [loss, loss] });
+ *   await show(lossCurvesFigure([network, flat('linear model', base.linear.loss), flat('constant predictor', base.constant.loss)]));
  */
 export function baselines(data: DataLike, options: BaselineOptions = {}): Baselines {
   const where = 'baselines';

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
-import { DIGIT_PIXELS, digits } from '../../src/datasets/digits';
-import { splitDataset } from '../../src/datasets/types';
+import { DIGIT_PIXELS, digits, splitDataset } from '../../src/index';
 
 describe('digits: real MNIST digits from the mnist package', () => {
   const data = digits({ n: 500, seed: 3 });

@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
-import { blobs, moons, spirals } from '../../src/datasets/points';
-import { splitDataset } from '../../src/datasets/types';
-import { baselines } from '../../src/training/baselines';
+import { baselines, blobs, moons, ready, spirals, splitDataset } from '../../src/index';
 
 beforeAll(async () => {
   await ready({ quiet: true });
