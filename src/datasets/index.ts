@@ -14,3 +14,5 @@ export type { SequenceOptions } from './sequences';
 export { addingProblem, temporalOrder, latch } from './sequences';
 export type { ExamplePair } from './pairs';
 export { fromPairs } from './pairs';
+export { digits, DIGIT_PIXELS } from './digits';
+export type { DigitsOptions } from './digits';

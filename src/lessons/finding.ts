@@ -37,7 +37,8 @@ export interface FindingOptions {
   max?: number;
 }
 
-function formatNumber(value: number): string {
+/** A number the way findings and exercise checks print it: three significant digits, exponent when tiny or huge. */
+export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return '0';
   const magnitude = Math.abs(value);

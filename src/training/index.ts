@@ -15,3 +15,5 @@ export type { TrainOptions, StepRecord, ClippingReport, StopReport, History } fr
 export { train, describeHistory } from './train';
 export type { Evaluation } from './evaluate';
 export { evaluate } from './evaluate';
+export type { Baselines, BaselineScore, BaselineOptions } from './baselines';
+export { baselines } from './baselines';
