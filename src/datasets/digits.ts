@@ -5,9 +5,9 @@
  * The package installs with the library; nothing is downloaded when a lesson runs.
  */
 import * as fs from 'fs';
-import { Random } from '../random';
-import { checkInt, checkKeys, checkSeedValue } from './check';
-import type { Dataset } from './types';
+import { Random } from '../core/random';
+import { checkInt, checkKeys, checkSeedValue } from '../core/check';
+import type { Dataset } from '../core/data';
 
 /** Options of `digits`. */
 export interface DigitsOptions {

@@ -6,8 +6,8 @@
  *   const data = spirals({ n: 512, seed: 0 });
  *   data.x[0];   // [x1, x2]
  */
-export type { Task, Dataset, SequenceDataset, DataLike, TensorBatch } from './types';
-export { toTensors, takeExamples, splitDataset } from './types';
+export type { Task, Dataset, SequenceDataset, DataLike, TensorBatch } from '../core/data';
+export { toTensors, takeExamples, splitDataset } from '../core/data';
 export type { PointsOptions } from './points';
 export { spirals, moons, circles, xor, blobs } from './points';
 export type { SequenceOptions } from './sequences';

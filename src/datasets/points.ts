@@ -3,9 +3,9 @@
  * (x1, x2) in about [-1, 1]^2 with a class label. All are seeded: the same options give the same points.
  * Points are shuffled, so any slice (a mini-batch, a test split) mixes the classes.
  */
-import { Random } from '../random';
-import { checkInt, checkKeys, checkNumber, checkSeedValue, fail } from './check';
-import type { Dataset } from './types';
+import { Random } from '../core/random';
+import { checkInt, checkKeys, checkNumber, checkSeedValue, fail } from '../core/check';
+import type { Dataset } from '../core/data';
 
 /** Options shared by the point datasets. */
 export interface PointsOptions {

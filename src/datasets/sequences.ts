@@ -3,24 +3,24 @@
  * learns them only if the gradient of the loss reaches those early time steps: the vanishing gradient
  * problem in time. All are seeded and deterministic.
  */
-import { Random } from '../random';
-import { checkInt, checkKeys, checkNumber, checkSeedValue } from './check';
-import type { SequenceDataset } from './types';
+import { Random } from '../core/random';
+import { checkInt, checkKeys, checkNumber, checkSeedValue } from '../core/check';
+import type { SequenceDataset } from '../core/data';
 
 /** Options shared by the sequence datasets. */
 export interface SequenceOptions {
   /** Number of sequences (default 512). */
   n?: number;
-  /** Time steps per sequence, T (default 50). */
-  steps?: number;
+  /** Sequence length T: time steps per sequence (default 50). */
+  length?: number;
   /** Seed of the random numbers (default 0). */
   seed?: number;
 }
 
 function common(where: string, options: SequenceOptions, minSteps: number, extra: string[] = []) {
-  checkKeys(where, options, ['n', 'steps', 'seed', ...extra]);
+  checkKeys(where, options, ['n', 'length', 'seed', ...extra]);
   const n = checkInt(where, 'n', options.n ?? 512, 1, 1_000_000);
-  const steps = checkInt(where, 'steps', options.steps ?? 50, minSteps, 100_000);
+  const steps = checkInt(where, 'length', options.length ?? 50, minSteps, 100_000);
   const seed = checkSeedValue(where, options.seed ?? 0);
   return { n, steps, seed, rng: new Random(seed) };
 }
@@ -34,7 +34,7 @@ function common(where: string, options: SequenceOptions, minSteps: number, extra
  * a model only beats that if gradient reaches the first marked step.
  *
  * @example
- *   const data = addingProblem({ n: 256, steps: 100 });   // x: [256][100][2], y: [256][1]
+ *   const data = addingProblem({ n: 256, length: 100 });   // x: [256][100][2], y: [256][1]
  */
 export function addingProblem(options: SequenceOptions = {}): SequenceDataset {
   const { n, steps, seed, rng } = common('addingProblem', options, 2);
@@ -56,7 +56,7 @@ export function addingProblem(options: SequenceOptions = {}): SequenceDataset {
     y,
     inputs: 2,
     outputs: 1,
-    steps,
+    length: steps,
     seed,
   };
 }
@@ -69,7 +69,7 @@ export function addingProblem(options: SequenceOptions = {}): SequenceDataset {
  * the second window is noise, so the network must carry information across at least 4T/10 steps.
  *
  * @example
- *   const data = temporalOrder({ n: 512, steps: 60 });   // inputs 6, outputs 4
+ *   const data = temporalOrder({ n: 512, length: 60 });   // inputs 6, outputs 4
  */
 export function temporalOrder(options: SequenceOptions = {}): SequenceDataset {
   const { n, steps, seed, rng } = common('temporalOrder', options, 10);
@@ -99,7 +99,7 @@ export function temporalOrder(options: SequenceOptions = {}): SequenceDataset {
     classes: 4,
     inputs: 6,
     outputs: 4,
-    steps,
+    length: steps,
     seed,
   };
 }
@@ -111,7 +111,7 @@ export function temporalOrder(options: SequenceOptions = {}): SequenceDataset {
  * network must hold one number for T steps.
  *
  * @example
- *   const data = latch({ n: 256, steps: 40, noise: 0.2 });   // x: [256][40][1], task 'binary'
+ *   const data = latch({ n: 256, length: 40, noise: 0.2 });   // x: [256][40][1], task 'binary'
  */
 export function latch(options: SequenceOptions & { noise?: number } = {}): SequenceDataset {
   const { n, steps, seed, rng } = common('latch', options, 1, ['noise']);
@@ -135,7 +135,7 @@ export function latch(options: SequenceOptions & { noise?: number } = {}): Seque
     classes: 2,
     inputs: 1,
     outputs: 1,
-    steps,
+    length: steps,
     seed,
   };
 }

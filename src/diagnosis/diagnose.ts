@@ -14,12 +14,14 @@
  *   - stalled loss: the loss does not go down.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, showAs } from '../datasets/check';
-import { DataLike } from '../datasets/types';
+import { assertReady } from '../core/backend';
+import { formatNumber } from '../core/format';
+import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, showAs } from '../core/check';
+import { DataLike } from '../core/data';
 import { modelInfo, SATURATING } from '../models/info';
 import { ActivationSnapshot, activationStats } from '../probes/activations';
-import { checkData, checkModel, GradientSnapshot, gradientNorms } from '../probes/gradients';
+import { GradientSnapshot, gradientNorms } from '../probes/gradients';
+import { checkData, checkModel } from '../core/model-checks';
 import { TimeGradientSnapshot, gradientOverTime } from '../probes/time';
 import { UpdateSnapshot } from '../probes/updates';
 import { History, train } from '../training/train';
@@ -124,19 +126,13 @@ export interface DiagnoseOptions {
   /** Seed of the trial run's batch order (default 0). */
   seed?: number;
   /**
-   * Print the report with console.log (default false). In a notebook, a cell that ends with the
-   * diagnosis shows the same report.
+   * Print nothing (default false: the report is printed with console.log). A notebook cell that ends with
+   * the diagnosis shows the same report, so `quiet: true` there avoids showing it twice.
    */
-  print?: boolean;
+  quiet?: boolean;
 }
 
-const FIELDS = ['history', 'trialSteps', 'optimizer', 'learningRate', 'batchSize', 'seed', 'print'];
-
-function sci(v: number): string {
-  if (v === 0) return '0';
-  if (!Number.isFinite(v)) return String(v);
-  return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? v.toPrecision(3) : v.toExponential(1);
-}
+const FIELDS = ['history', 'trialSteps', 'optimizer', 'learningRate', 'batchSize', 'seed', 'quiet'];
 
 function worst(statuses: VerdictStatus[]): VerdictStatus {
   if (statuses.includes('problem')) return 'problem';
@@ -169,7 +165,7 @@ function gradientSpread(g: GradientSnapshot, over: TimeGradientSnapshot | null):
     if (last.value === 0 || !Number.isFinite(last.value)) return { value: null, detail: `||dLoss/dx_T|| is ${last.value}`, underflow: false };
     return {
       value: first.value / last.value,
-      detail: `||dLoss/dx_1|| / ||dLoss/dx_T|| over T = ${over.steps} steps is ${sci(first.value / last.value)}${first.underflow ? ' (the first step\'s gradient is exactly 0: underflow)' : ''}`,
+      detail: `||dLoss/dx_1|| / ||dLoss/dx_T|| over T = ${over.length} steps is ${formatNumber(first.value / last.value)}${first.underflow ? ' (the first step\'s gradient is exactly 0: underflow)' : ''}`,
       underflow: first.underflow,
     };
   }
@@ -182,7 +178,7 @@ function gradientSpread(g: GradientSnapshot, over: TimeGradientSnapshot | null):
   if (late.norm === 0 || !Number.isFinite(late.norm)) return { value: null, detail: `${late.name}'s gradient norm is ${late.norm}`, underflow: false };
   return {
     value: early.norm / late.norm,
-    detail: `${early.name}'s gradient is ${sci(early.norm / late.norm)} times ${late.name}'s (norms ${sci(early.norm)} and ${sci(late.norm)})${early.underflow ? '; it is exactly 0 (underflow)' : ''}`,
+    detail: `${early.name}'s gradient is ${formatNumber(early.norm / late.norm)} times ${late.name}'s (norms ${formatNumber(early.norm)} and ${formatNumber(late.norm)})${early.underflow ? '; it is exactly 0 (underflow)' : ''}`,
     underflow: early.underflow,
   };
 }
@@ -207,7 +203,7 @@ export async function diagnose(model: tf.LayersModel, data: DataLike, options: D
   const optimizer = checkOneOf(where, 'optimizer', options.optimizer ?? 'sgd', OPTIMIZERS);
   if (options.learningRate !== undefined) checkNumber(where, 'learningRate', options.learningRate, 0, 1e6, { minExclusive: true });
   if (options.batchSize !== undefined) checkInt(where, 'batchSize', options.batchSize, 1, 1_000_000);
-  const print = checkBool(where, 'print', options.print ?? false);
+  const quiet = checkBool(where, 'quiet', options.quiet ?? false);
   if (options.history !== undefined && (typeof options.history !== 'object' || !Array.isArray(options.history.steps))) {
     fail(where, 'history', options.history, 'a History returned by train()');
   }
@@ -239,7 +235,7 @@ export async function diagnose(model: tf.LayersModel, data: DataLike, options: D
           learningRate: options.learningRate,
           batchSize: options.batchSize,
           seed: options.seed ?? 0,
-          progress: false,
+          quiet: true,
           probes: { every: Math.max(1, Math.floor(trialSteps / 5)), gradients: false, weights: false, activations: false, overTime: false, updates: true },
         });
       } finally {
@@ -293,7 +289,7 @@ export async function diagnose(model: tf.LayersModel, data: DataLike, options: D
           ? history?.stopped?.message ?? `the global gradient norm is ${gradients.globalNorm.value}`
           : v === null
             ? spread.detail
-            : `${spread.detail}; global gradient norm ${sci(gradients.globalNorm.value)}`,
+            : `${spread.detail}; global gradient norm ${formatNumber(gradients.globalNorm.value)}`,
         healthy: 'finite, and early/late gradient ratio at most 10',
         source: 'rule of thumb, the mirror image of the vanishing test; Pascanu, Mikolov & Bengio (2013) describe exploding gradients and clipping',
         remedy: 'gradient clipping by global norm, a smaller learning rate, a smaller initialization (or orthogonal init for RNNs)',
@@ -353,7 +349,7 @@ export async function diagnose(model: tf.LayersModel, data: DataLike, options: D
         title: 'Update-to-weight ratio',
         status,
         measured: status !== 'ok' && high.r > 1e-2 && low.r >= 1e-4 ? high.r : low.r,
-        detail: `at step ${lastUpdates.step}, ||update|| / ||weights|| ranges from ${sci(low.r)} (${low.name}) to ${sci(high.r)} (${high.name})${low.r === 0 ? '; 0 means the update was too small to change a float32 weight at all' : ''}`,
+        detail: `at step ${lastUpdates.step}, ||update|| / ||weights|| ranges from ${formatNumber(low.r)} (${low.name}) to ${formatNumber(high.r)} (${high.name})${low.r === 0 ? '; 0 means the update was too small to change a float32 weight at all' : ''}`,
         healthy: 'about 1e-3 in every layer (1e-4 to 1e-2)',
         source: 'rule of thumb from Karpathy\'s CS231n notes ("Neural Networks Part 3": the ratio of update magnitudes to value magnitudes should be around 1e-3)',
         remedy: 'a too-small ratio in early layers is vanishing gradients (see above) or a too-small learning rate; a large one means a too-large learning rate or exploding gradients',
@@ -374,14 +370,14 @@ export async function diagnose(model: tf.LayersModel, data: DataLike, options: D
       const chance = guessingLoss(history!.loss, data);
       // Within 3% of the loss of guessing: whatever it did first, the network has learned nothing usable.
       const atChance = chance !== null && chance > 0 && end >= 0.97 * chance;
-      const chanceText = chance === null ? '' : `; guessing from the target frequencies would give ${sci(chance)}`;
+      const chanceText = chance === null ? '' : `; guessing from the target frequencies would give ${formatNumber(chance)}`;
       verdicts.push({
         symptom: 'stalledLoss',
         title: 'Stalled loss',
         status: drop < 0.01 || atChance ? 'problem' : drop < 0.05 ? 'warning' : 'ok',
         measured: drop,
         detail:
-          `over ${losses.length} steps the loss went from ${sci(start)} to ${sci(end)} (mean of the first and last ${k} steps): a ${(100 * drop).toFixed(1)}% drop${chanceText}` +
+          `over ${losses.length} steps the loss went from ${formatNumber(start)} to ${formatNumber(end)} (mean of the first and last ${k} steps): a ${(100 * drop).toFixed(1)}% drop${chanceText}` +
           (atChance ? ': it ends at the loss of guessing' : ''),
         healthy: 'a drop of more than 5% over the run, ending clearly below the loss of guessing',
         source: 'rule of thumb; a flat loss curve is the first symptom the lessons\' sources list ("the loss function fails to diminish"). The loss of guessing is that of always predicting the target frequencies (binary: the entropy of the positive rate, ln 2 for balanced classes; multiclass: the entropy of the class frequencies; squared error: the targets\' variance)',
@@ -404,7 +400,7 @@ export async function diagnose(model: tf.LayersModel, data: DataLike, options: D
     };
     diagnosis.text = formatDiagnosis(diagnosis);
     showAs(diagnosis, () => diagnosis.text);
-    if (print) console.log(diagnosis.text);
+    if (!quiet) console.log(diagnosis.text);
     return diagnosis;
   } finally {
     if (probeData !== data && probeData.x instanceof tf.Tensor) {

@@ -21,10 +21,11 @@
  * the bundle.
  */
 import { randomBytes } from 'crypto';
+import { fail } from '../core/check';
 import { figureName, figureSummary } from '../plots/figure';
 import { CHROMIUM_HINT, chromiumStatus, renderImage } from '../export/chromium';
 import { imageSize } from '../export/files';
-import { displayBundle, notebookWriter } from './notebook';
+import { displayBundle, notebookWriter } from '../core/notebook';
 
 /** The MIME type JupyterLab's Plotly renderer draws. */
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
@@ -65,17 +66,8 @@ export interface ShowOptions {
 
 let noImageNoticeGiven = false;
 
-function checkShowable(fig: unknown, field: string): { data: unknown[]; layout: Record<string, unknown> } {
-  if (!isFigure(fig)) {
-    const seen =
-      fig === null || typeof fig !== 'object'
-        ? JSON.stringify(fig) ?? String(fig)
-        : `an object with keys ${Object.keys(fig as object).join(', ') || '(none)'}`;
-    throw new Error(
-      `${field} should be a Plotly figure {data: [...], layout: {...}}, such as gradientNormByLayerFigure(...) ` +
-        `returns; got ${seen}.`,
-    );
-  }
+function checkShowable(fig: unknown, where: string): { data: unknown[]; layout: Record<string, unknown> } {
+  if (!isFigure(fig)) fail(where, 'fig', fig, 'a Plotly figure {data: [...], layout: {...}}, such as byLayerFigure(...) returns');
   return fig;
 }
 
@@ -100,10 +92,10 @@ const SNAPSHOT_MIME = { jpeg: 'image/jpeg', png: 'image/png' } as const;
  * available) and a text line. A kernel can send it as the rich result of a cell.
  */
 export async function mimeBundle(fig: unknown, options: ShowOptions = {}): Promise<MimeBundle> {
-  const figure = checkShowable(fig, 'fig');
+  const figure = checkShowable(fig, 'mimeBundle');
   const snapshot = options.snapshot ?? 'jpeg';
   if (snapshot !== false && snapshot !== 'jpeg' && snapshot !== 'png') {
-    throw new Error(`options.snapshot is ${JSON.stringify(snapshot)}; allowed: 'jpeg', 'png', false.`);
+    fail('mimeBundle', 'options.snapshot', snapshot, "'jpeg', 'png', false");
   }
   if (snapshot === false) return quickBundle(figure);
   const status = chromiumStatus();
@@ -145,7 +137,7 @@ function send(bundle: MimeBundle, displayId: string | undefined, update: boolean
  * line of a cell prints nothing more; use mimeBundle(fig) to get the bundle itself.
  *
  * @example
- *   await show(gradientNormByLayerFigure(records));
+ *   await show(byLayerFigure([{ name: 'sigmoid', snapshot: gradientNorms(model, data) }]));
  */
 export async function show(fig: unknown, options: ShowOptions = {}): Promise<void> {
   const bundle = await mimeBundle(fig, options);
@@ -189,9 +181,9 @@ export interface LiveChart {
  *   await live.done();
  */
 export async function liveChart(fig: unknown, options: LiveChartOptions = {}): Promise<LiveChart> {
-  let latest = checkShowable(fig, 'fig');
+  let latest = checkShowable(fig, 'liveChart');
   const interval = options.intervalMs ?? 500;
-  if (!(interval >= 0)) throw new Error(`options.intervalMs should be a number of milliseconds >= 0; got ${interval}.`);
+  if (!(interval >= 0)) fail('liveChart', 'options.intervalMs', interval, 'a number of milliseconds >= 0');
   const displayId = `gradscope-${randomBytes(8).toString('hex')}`;
   let lastSent = Date.now();
   let pending = false;
@@ -216,15 +208,15 @@ export async function liveChart(fig: unknown, options: LiveChartOptions = {}): P
       return redraws;
     },
     update(next: unknown) {
-      if (finished) throw new Error('This live chart is done; start another with liveChart(fig).');
-      latest = checkShowable(next, 'fig');
+      if (finished) throw new Error('liveChart: this live chart is done; start another with liveChart(fig).');
+      latest = checkShowable(next, 'liveChart');
       pending = true;
       const wait = lastSent + interval - Date.now();
       if (wait <= 0) flush();
       else if (!timer) timer = setTimeout(flush, wait);
     },
     async done(next?: unknown) {
-      if (next !== undefined) latest = checkShowable(next, 'fig');
+      if (next !== undefined) latest = checkShowable(next, 'liveChart');
       if (timer) clearTimeout(timer);
       timer = undefined;
       finished = true;
@@ -235,5 +227,5 @@ export async function liveChart(fig: unknown, options: LiveChartOptions = {}): P
     },
   };
 }
-export { clearOutput, displayBundle, notebookWriter } from './notebook';
-export type { DisplayMessage, DisplayWriter } from './notebook';
+export { clearOutput, displayBundle, notebookWriter } from '../core/notebook';
+export type { DisplayMessage, DisplayWriter } from '../core/notebook';

@@ -11,7 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { notebookWriter } from '../display/notebook';
+import { notebookWriter } from '../core/notebook';
 
 /** Flags that make Chromium start fast and quietly in a container or CI, with no network of its own. */
 export const CHROMIUM_FLAGS: readonly string[] = [

@@ -9,6 +9,7 @@
  *   number where the chart shows something else, such as an exact 0 drawn at the bottom of a log axis).
  */
 import * as fs from 'fs';
+import { fail } from '../core/check';
 import * as path from 'path';
 import { figureName, figureSummary, titleText } from '../plots/figure';
 import { IMAGE_HEIGHT, IMAGE_WIDTH } from '../plots/style';
@@ -23,7 +24,7 @@ export type FigureFormat = (typeof FIGURE_FORMATS)[number];
 function checkFigure(fig: unknown, field: string): AnyFigure {
   const f = fig as AnyFigure;
   if (!f || typeof f !== 'object' || !Array.isArray(f.data) || !f.layout || typeof f.layout !== 'object') {
-    throw new Error(`${field} should be a Plotly figure {data: [...], layout: {...}}, such as a gradscope builder returns.`);
+    fail('saveFigure', field, fig, 'a Plotly figure {data: [...], layout: {...}}, such as a gradscope builder returns');
   }
   return f;
 }
@@ -163,7 +164,7 @@ export function imageSize(fig: AnyFigure, options: { width?: number; height?: nu
 export async function saveFigure(fig: unknown, filePath: string, options: SaveFigureOptions = {}): Promise<SaveFigureResult> {
   const figure = checkFigure(fig, 'fig');
   if (typeof filePath !== 'string' || filePath.length === 0) {
-    throw new Error(`saveFigure(fig, path): path should be a file path such as 'figures/gradients.png'; got ${JSON.stringify(filePath)}.`);
+    fail('saveFigure', 'path', filePath, "a file path such as 'figures/gradients.png'");
   }
   const ext = path.extname(filePath).slice(1).toLowerCase();
   let base: string;
@@ -173,17 +174,14 @@ export async function saveFigure(fig: unknown, filePath: string, options: SaveFi
     formats = options.formats ?? [...FIGURE_FORMATS];
     for (const f of formats) {
       if (!(FIGURE_FORMATS as readonly string[]).includes(f)) {
-        throw new Error(`options.formats contains '${f}'; allowed: ${FIGURE_FORMATS.join(', ')}.`);
+        fail('saveFigure', 'options.formats', f, FIGURE_FORMATS.join(', '));
       }
     }
   } else if ((FIGURE_FORMATS as readonly string[]).includes(ext)) {
     base = filePath.slice(0, -(ext.length + 1));
     formats = [ext as FigureFormat];
   } else {
-    throw new Error(
-      `saveFigure cannot write '${filePath}': the extension '.${ext}' is not one it knows. Allowed: ` +
-        `${FIGURE_FORMATS.map((f) => `.${f}`).join(', ')}, or no extension to write all of them.`,
-    );
+    fail('saveFigure', 'path', filePath, `an extension of ${FIGURE_FORMATS.map((f) => `.${f}`).join(', ')}, or none to write all of them`);
   }
   fs.mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
   const result: SaveFigureResult = { written: [], skipped: [] };

@@ -1,5 +1,6 @@
-import { displayBundle } from '../display/notebook';
-import { checkFinding, formatNumber } from './finding';
+import { displayBundle } from '../core/notebook';
+import { formatNumber } from '../core/format';
+import { checkFinding } from './finding';
 
 /**
  * Exercises: a learner's answer checked against what the learner's own seeded run measured.

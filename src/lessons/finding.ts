@@ -1,4 +1,5 @@
-import { displayBundle } from '../display/notebook';
+import { displayBundle } from '../core/notebook';
+import { formatNumber } from '../core/format';
 
 /**
  * Measured findings: the sentences a lesson claims, checked against the numbers it just measured.
@@ -35,14 +36,6 @@ export interface FindingOptions {
   min?: number;
   /** Highest value for which the statement holds (inclusive). */
   max?: number;
-}
-
-/** A number the way findings and exercise checks print it: three significant digits, exponent when tiny or huge. */
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  return magnitude >= 1e4 || magnitude < 1e-3 ? value.toExponential(2) : value.toPrecision(3);
 }
 
 /**

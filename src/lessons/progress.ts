@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { displayBundle } from '../display/notebook';
+import { displayBundle } from '../core/notebook';
 import { EXERCISE_MIME_TYPE, ExerciseRecord } from './exercise';
 
 /**

@@ -21,8 +21,8 @@
  * variance: over 30 ReLU layers that shrinks the signal about 100x more than He init does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Random } from '../random';
-import { checkNumber, checkOneOf, fail } from '../datasets/check';
+import { Random } from '../core/random';
+import { checkNumber, checkOneOf, fail } from '../core/check';
 
 /** The initializer names gradscope knows. */
 export const INITIALIZERS = ['naive', 'glorotNormal', 'glorotUniform', 'heNormal', 'heUniform', 'lecunNormal', 'orthogonal'] as const;

@@ -17,8 +17,8 @@
  * them stable.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, checkSeedValue, fail } from '../datasets/check';
-import { deriveSeed } from '../random';
+import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, checkSeedValue, fail } from '../core/check';
+import { deriveSeed } from '../core/random';
 import { denseLayer } from './dense';
 import { ExactInitializer, INITIALIZERS, InitName } from './initializers';
 import { ACTIVATIONS, ActivationLayer, ActivationName, positionName, registerModel } from './info';

@@ -23,8 +23,8 @@
  * unitForgetBias). All initial weights come from the seeded generator.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkInt, checkKeys, checkNumber, checkOneOf, checkSeedValue, fail } from '../datasets/check';
-import { deriveSeed } from '../random';
+import { checkInt, checkKeys, checkNumber, checkOneOf, checkSeedValue, fail } from '../core/check';
+import { deriveSeed } from '../core/random';
 import { denseLayer } from './dense';
 import { ExactInitializer } from './initializers';
 import { positionName, registerModel } from './info';
@@ -44,7 +44,7 @@ export interface RecurrentOptions {
   /** Output units: 1 for binary or regression, the number of classes for multiclass. */
   outputs: number;
   /** Sequence length T, or leave out to accept any length. */
-  steps?: number;
+  length?: number;
   /** Stacked recurrent layers (default 1). */
   layers?: number;
   /** Initial bias of the LSTM forget gate (default 1; only for cell 'lstm'). */
@@ -53,7 +53,7 @@ export interface RecurrentOptions {
   seed?: number;
 }
 
-const FIELDS = ['cell', 'units', 'inputs', 'outputs', 'steps', 'layers', 'forgetBias', 'seed'];
+const FIELDS = ['cell', 'units', 'inputs', 'outputs', 'length', 'layers', 'forgetBias', 'seed'];
 const PREFIX: Record<CellName, string> = { simple: 'rnn', lstm: 'lstm', gru: 'gru' };
 
 /**
@@ -62,7 +62,7 @@ const PREFIX: Record<CellName, string> = { simple: 'rnn', lstm: 'lstm', gru: 'gr
  *
  * @example
  *   const model = recurrent({ cell: 'lstm', units: 32, inputs: 2, outputs: 1, forgetBias: 1, seed: 0 });
- *   // fits addingProblem({ steps: 100 }): x [batch, 100, 2] -> y [batch, 1]
+ *   // fits addingProblem({ length: 100 }): x [batch, 100, 2] -> y [batch, 1]
  */
 export function recurrent(options: RecurrentOptions): tf.LayersModel {
   const where = 'recurrent';
@@ -74,7 +74,7 @@ export function recurrent(options: RecurrentOptions): tf.LayersModel {
   const units = checkInt(where, 'units', options.units, 1, 10_000);
   const inputs = checkInt(where, 'inputs', options.inputs, 1, 100_000);
   const outputs = checkInt(where, 'outputs', options.outputs, 1, 100_000);
-  const steps = options.steps === undefined ? null : checkInt(where, 'steps', options.steps, 1, 100_000);
+  const steps = options.length === undefined ? null : checkInt(where, 'length', options.length, 1, 100_000);
   const depth = checkInt(where, 'layers', options.layers ?? 1, 1, 10);
   if (options.forgetBias !== undefined && cell !== 'lstm') fail(where, 'forgetBias', options.forgetBias, "only with cell 'lstm'");
   const forgetBias = checkNumber(where, 'forgetBias', options.forgetBias ?? 1, -100, 100);
@@ -113,7 +113,7 @@ export function recurrent(options: RecurrentOptions): tf.LayersModel {
   registerModel(model, {
     kind: 'recurrent',
     summary: `${cell === 'simple' ? 'simple RNN (tanh)' : cell.toUpperCase()} ${inputs} -> ${depth > 1 ? `${depth} x ` : ''}${units} units -> ${outputs}${cell === 'lstm' ? `, forget bias ${forgetBias}` : ''}, seed ${seed}`,
-    options: { cell, units, inputs, outputs, steps: steps ?? undefined, layers: depth, forgetBias: cell === 'lstm' ? forgetBias : undefined, seed },
+    options: { cell, units, inputs, outputs, length: steps ?? undefined, layers: depth, forgetBias: cell === 'lstm' ? forgetBias : undefined, seed },
     activationLayers: [],
     recurrentLayers: names,
   });

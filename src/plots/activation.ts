@@ -6,8 +6,10 @@
  * gradient layer after layer. The right-hand panel shows that factor; read it as "what one layer does to
  * the gradient at this pre-activation x".
  */
+import { fail } from '../core/check';
 import { Figure, Layout, slug } from './figure';
-import { topMargin, wrapTitle, baseLayout, colorFor, formatNumber, linearAxis, describeValue } from './style';
+import { topMargin, wrapTitle, baseLayout, colorFor, linearAxis } from './style';
+import { formatNumber } from '../core/format';
 
 /** A function of one number, written for plotting (plain JavaScript, no tensors). */
 export type ScalarFunction = (x: number) => number;
@@ -92,18 +94,12 @@ function resolve(spec: ActivationSpec, index: number): { name: string; f: Scalar
   if (typeof spec === 'string') {
     const known = (ACTIVATION_CURVES as Record<string, { f: ScalarFunction; df: ScalarFunction }>)[spec];
     if (!known) {
-      throw new Error(
-        `activations[${index}] is '${spec}', which is not an activation gradscope knows. Allowed: ` +
-          `${Object.keys(ACTIVATION_CURVES).join(', ')}, or an object {name, f, df?} with your own function.`,
-      );
+      fail('activationFigure', `activations[${index}]`, spec, `${Object.keys(ACTIVATION_CURVES).join(', ')}, or an object {name, f, df?} with your own function`);
     }
     return { name: spec, ...known };
   }
   if (!spec || typeof spec !== 'object' || typeof spec.f !== 'function' || typeof spec.name !== 'string') {
-    throw new Error(
-      `activations[${index}] should be a known name such as 'sigmoid' or an object {name: string, f: (x) => number, ` +
-        `df?: (x) => number}; got ${describeValue(spec)}.`,
-    );
+    fail('activationFigure', `activations[${index}]`, spec, "a known name such as 'sigmoid' or an object {name: string, f: (x) => number, df?: (x) => number}");
   }
   const h = 1e-4;
   const f = spec.f;
@@ -129,15 +125,15 @@ function round6(v: number): number {
 export function activationFigure(activations: ActivationSpec | ActivationSpec[], options: ActivationFigureOptions = {}): Figure {
   const list = (Array.isArray(activations) ? activations : [activations]).map(resolve);
   if (list.length === 0) {
-    throw new Error(`activationFigure needs at least one activation, such as 'sigmoid'; got an empty array.`);
+    fail('activationFigure', 'activations', [], "at least one activation, such as 'sigmoid'");
   }
   const [lo, hi] = options.range ?? [-6, 6];
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) {
-    throw new Error(`options.range should be [low, high] with low < high; got ${describeValue(options.range)}.`);
+    fail('activationFigure', 'options.range', options.range, '[low, high] with low < high');
   }
   const points = options.points ?? 241;
   if (!Number.isInteger(points) || points < 2) {
-    throw new Error(`options.points should be a whole number of at least 2; got ${describeValue(options.points)}.`);
+    fail('activationFigure', 'options.points', options.points, 'a whole number of at least 2');
   }
   const xs = Array.from({ length: points }, (_, i) => round6(lo + ((hi - lo) * i) / (points - 1)));
 

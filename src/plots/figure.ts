@@ -9,6 +9,7 @@
  *   - `summary`: one plain sentence saying what the chart shows, used as the text a notebook shows when it
  *     cannot draw the chart, and as the alt text of exported images.
  */
+import { fail } from '../core/check';
 
 /** One Plotly trace (a line, a set of bars, a heatmap...). Plotly's own schema; kept open on purpose. */
 export type Trace = Record<string, unknown> & { type?: string; name?: string };
@@ -72,10 +73,7 @@ export function figureSummary(fig: { data?: unknown[]; layout?: Record<string, u
 /** Gives a figure a new stable name (returns a copy; the input is not changed). */
 export function withName<F extends Figure>(fig: F, name: string): F {
   if (!FIGURE_NAME_PATTERN.test(name)) {
-    throw new Error(
-      `Figure name '${name}' is not allowed: use lower case letters, digits and single dashes, such as ` +
-        `'gradient-norm-by-layer' (slug('${name}') gives '${slug(name)}').`,
-    );
+    fail('withName', 'name', name, `lower case letters, digits and single dashes, such as 'gradient-norm-by-layer' (slug('${name}') gives '${slug(name)}')`);
   }
   return { ...fig, layout: { ...fig.layout, meta: { ...fig.layout.meta, name } } };
 }

@@ -6,8 +6,11 @@
  * counts entries between 10^-8 and 10^-7.5. Dragging the slider replays training without re-running it:
  * every step's bars are stored in the figure, and the slider only chooses which ones are visible.
  */
+import { fail } from '../core/check';
+
+const WHERE = 'histogramSliderFigure';
 import { Figure, Layout, Trace } from './figure';
-import { topMargin, baseLayout, checkArray, describeValue, powerLabel, sequentialColor } from './style';
+import { topMargin, baseLayout, checkArray, powerLabel, sequentialColor } from './style';
 
 /**
  * A histogram binned by log10 of magnitude, as gradscope probes record it: `counts[k]` entries have
@@ -98,14 +101,14 @@ export function subplotGrid(count: number, columns: number, gap = { x: 0.06, y: 
  *   await show(histogramSliderFigure(snapshots));
  */
 export function histogramSliderFigure(steps: HistogramStep[], options: HistogramSliderOptions = {}): Figure {
-  const list = checkArray<HistogramStep>(steps, 'steps', '[{step: 0, layers: [{name, histogram}]}]');
+  const list = checkArray<HistogramStep>(steps, WHERE, 'steps', '[{step: 0, layers: [{name, histogram}]}]');
   const kind = options.kind ?? 'gradient';
   if (kind !== 'gradient' && kind !== 'activation') {
-    throw new Error(`options.kind is ${describeValue(kind)}; allowed: 'gradient', 'activation'.`);
+    fail(WHERE, 'options.kind', kind, "'gradient', 'activation'");
   }
   list.forEach((s, i) => {
     if (!s || typeof s.step !== 'number' || !Array.isArray(s.layers)) {
-      throw new Error(`steps[${i}] should be {step: number, layers: [{name, histogram}]}; got ${describeValue(s)}.`);
+      fail(WHERE, `steps[${i}]`, s, '{step: number, layers: [{name, histogram}]}');
     }
   });
   // Layers that have a histogram in at least one step, in their first-seen order.
@@ -116,15 +119,13 @@ export function histogramSliderFigure(steps: HistogramStep[], options: Histogram
     }
   }
   if (available.length === 0) {
-    throw new Error(
-      'steps[*].layers have no histogram: record them with histograms on, such as gradientNorms(model, data, {histograms: true}).',
-    );
+    fail(WHERE, 'steps[*].layers', 'without histograms', 'snapshots recorded with histograms on, such as gradientNorms(model, data, {histograms: true})');
   }
   let layers: string[];
   if (options.layers) {
     const unknown = options.layers.filter((name) => !available.includes(name));
     if (unknown.length > 0) {
-      throw new Error(`options.layers names ${unknown.map((n) => `'${n}'`).join(', ')}, which have no histogram. Allowed: ${available.join(', ')}.`);
+      fail(WHERE, 'options.layers', unknown, `names of layers with a histogram: ${available.join(', ')}`);
     }
     layers = options.layers;
   } else {
@@ -147,7 +148,7 @@ export function histogramSliderFigure(steps: HistogramStep[], options: Histogram
       const thisLog = isLog(h);
       if (logScale === undefined) logScale = thisLog;
       else if (logScale !== thisLog) {
-        throw new Error(`Layer '${l.name}' at step ${s.step} mixes log-binned and linear histograms; give all of one kind.`);
+        fail(WHERE, `layer '${l.name}' at step ${s.step}`, 'a mix of log-binned and linear histograms', 'histograms all of one kind');
       }
       if (thisLog) {
         h.counts.forEach((c, k) => {

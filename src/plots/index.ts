@@ -19,22 +19,16 @@ export {
 export type { LogRange } from './style';
 export { activationFigure, ACTIVATION_CURVES } from './activation';
 export type { ActivationSpec, ActivationCurveName, ActivationFigureOptions, ScalarFunction } from './activation';
-export { gradientNormByLayerFigure, gradientHeatmapFigure, normsOverTrainingFigure } from './gradients';
-export type {
-  LayerSeries,
-  SnapshotSeries,
-  SnapshotLike,
-  LayerStepGrid,
-  GradientNormByLayerOptions,
-  GradientHeatmapOptions,
-  NormsOverTrainingOptions,
-} from './gradients';
+export { byLayerFigure, BY_LAYER_QUANTITIES } from './by-layer';
+export type { ByLayerQuantity, ByLayerSeries, ByLayerOptions, LayerSeries, SnapshotSeries, SeedSeries } from './by-layer';
+export { gradientHeatmapFigure, normsOverTrainingFigure } from './gradients';
+export type { GridLike, GradientHeatmapOptions, NormsOverTrainingOptions } from './gradients';
 export { histogramSliderFigure } from './histograms';
 export type { HistogramStep, HistogramLike, LogHistogramLike, LinearHistogramLike, HistogramSliderOptions } from './histograms';
 export { unitBarsFigure } from './units';
 export type { UnitSeries, UnitBarsOptions } from './units';
 export { lossCurvesFigure } from './training';
-export type { LossSeries, LossCurvesOptions } from './training';
+export type { HistorySeries, SeedHistories, LossCurvesOptions } from './training';
 export { gradientThroughTimeFigure } from './recurrent';
 export type { TimeSeries, GradientThroughTimeOptions } from './recurrent';
 export { lossSurfaceFigure } from './surface';

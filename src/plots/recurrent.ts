@@ -6,9 +6,11 @@
  * step's Jacobian each time. |dLoss/dx_t| against t shows how much the loss can "hear" each input: if it
  * falls by orders of magnitude towards t = 1, the network cannot learn from the start of the sequence.
  */
+import { fail } from '../core/check';
 import { Figure, Layout, Trace } from './figure';
 import { logSeries } from './logseries';
-import { baseLayout, checkArray, checkNumbers, colorFor, describeValue, formatNumber, linearAxis, logAxis, logRange, underflowNote } from './style';
+import { baseLayout, checkArray, checkNumbers, colorFor, linearAxis, logAxis, logRange, underflowNote } from './style';
+import { formatNumber } from '../core/format';
 
 /** |dLoss/dx_t| for t = 1..T, for one configuration at one training step. */
 export interface TimeSeries {
@@ -40,10 +42,10 @@ const DASHES = ['dot', 'dash', 'dashdot', 'longdash', 'solid'];
  * information across the whole sequence.
  */
 export function gradientThroughTimeFigure(series: TimeSeries[], options: GradientThroughTimeOptions = {}): Figure {
-  const list = checkArray<TimeSeries>(series, 'series', "[{name: 'LSTM', values: [1e-6, 1e-4, 1e-2]}]");
+  const list = checkArray<TimeSeries>(series, 'gradientThroughTimeFigure', 'series', "[{name: 'LSTM', values: [1e-6, 1e-4, 1e-2]}]");
   list.forEach((s, i) => {
-    if (!s || typeof s.name !== 'string') throw new Error(`series[${i}].name should be a string; got ${describeValue(s?.name)}.`);
-    checkNumbers(s.values, `series[${i}].values`);
+    if (!s || typeof s.name !== 'string') fail('gradientThroughTimeFigure', `series[${i}].name`, s?.name, "a string such as 'LSTM'");
+    checkNumbers(s.values, 'gradientThroughTimeFigure', `series[${i}].values`);
   });
   const range = logRange(list.flatMap((s) => s.values));
   const names = [...new Set(list.map((s) => s.name))];

@@ -7,6 +7,7 @@
  * every chart of a notebook. Re-running a notebook from the top in a fresh kernel gives the same colours.
  * `setColor(name, colour)` pins one by hand; `resetColors()` starts over.
  */
+import { fail } from '../core/check';
 import type { Layout } from './figure';
 
 /**
@@ -40,7 +41,7 @@ export function colorFor(name: string): string {
 /** Pins the colour of one configuration name (any CSS colour), for example to match a paper's figure. */
 export function setColor(name: string, colour: string): void {
   if (typeof colour !== 'string' || colour.trim() === '') {
-    throw new Error(`setColor('${name}', ...) got colour ${JSON.stringify(colour)}; allowed: a CSS colour such as '#0072B2'.`);
+    fail('setColor', 'colour', colour, "a CSS colour such as '#0072B2'");
   }
   assigned.set(name, colour);
 }
@@ -234,43 +235,20 @@ export function underflowNote(symbolWord = '▼'): Record<string, unknown> {
   };
 }
 
-/** Rounds a number for display in summaries: 3 significant digits, exponent form when tiny or huge. */
-export function formatNumber(value: number): string {
-  if (value === 0) return '0';
-  if (!Number.isFinite(value)) return String(value);
-  const magnitude = Math.abs(value);
-  if (magnitude < 1e-3 || magnitude >= 1e5) return value.toExponential(2).replace('e', 'e');
-  return String(Number(value.toPrecision(3)));
-}
-
-/** Validates that `value` is an array of numbers (null allowed for missing), naming the field when not. */
-export function checkNumbers(value: unknown, field: string): (number | null)[] {
+/** Validates that `value` is an array of numbers (null allowed for missing): "fn: field is X; allowed: Y" when not. */
+export function checkNumbers(value: unknown, where: string, field: string): (number | null)[] {
   if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) {
-    throw new Error(`${field} should be an array of numbers; got ${describeValue(value)}.`);
+    fail(where, field, value, 'an array of numbers');
   }
   const list = Array.from(value as ArrayLike<unknown>);
   list.forEach((v, i) => {
-    if (v !== null && typeof v !== 'number') {
-      throw new Error(`${field}[${i}] should be a number (or null for missing); got ${describeValue(v)}.`);
-    }
+    if (v !== null && typeof v !== 'number') fail(where, `${field}[${i}]`, v, 'a number (or null for missing)');
   });
   return list as (number | null)[];
 }
 
-/** Validates a non-empty array, naming the field when not. */
-export function checkArray<T>(value: unknown, field: string, example: string): T[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new Error(`${field} should be a non-empty array, such as ${example}; got ${describeValue(value)}.`);
-  }
+/** Validates a non-empty array: "fn: field is X; allowed: a non-empty array, such as ..." when not. */
+export function checkArray<T>(value: unknown, where: string, field: string, example: string): T[] {
+  if (!Array.isArray(value) || value.length === 0) fail(where, field, value, `a non-empty array, such as ${example}`);
   return value as T[];
-}
-
-/** A short description of a value for error messages. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (typeof value === 'object') return `an object with keys ${Object.keys(value as object).slice(0, 6).join(', ') || '(none)'}`;
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

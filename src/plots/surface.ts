@@ -7,8 +7,12 @@
  * norm keeps the step small, so descent continues. gradscope draws the surface from above as filled
  * contours of log10 of the loss (a static 2-D view that survives PNG, SVG and GitHub), with each path on top.
  */
+import { fail } from '../core/check';
+
+const WHERE = 'lossSurfaceFigure';
 import { Figure, Layout, Trace } from './figure';
-import { baseLayout, checkArray, checkNumbers, colorFor, describeValue, formatNumber, linearAxis, powerLabel } from './style';
+import { baseLayout, checkArray, checkNumbers, colorFor, linearAxis, powerLabel } from './style';
+import { formatNumber } from '../core/format';
 
 /** The loss on a grid: `loss[i][j]` at y = `y[i]`, x = `x[j]`. */
 export interface LossGrid {
@@ -54,23 +58,23 @@ function nearestLoss(grid: LossGrid, x: number, y: number): number {
  * far across the chart; the clipped path takes bounded steps and keeps descending.
  */
 export function lossSurfaceFigure(grid: LossGrid, trajectories: Trajectory[], options: LossSurfaceOptions = {}): Figure {
-  if (!grid || typeof grid !== 'object') throw new Error(`grid should be {x, y, loss}; got ${describeValue(grid)}.`);
-  checkNumbers(grid.x, 'grid.x');
-  checkNumbers(grid.y, 'grid.y');
+  if (!grid || typeof grid !== 'object') fail(WHERE, 'grid', grid, '{x, y, loss}');
+  checkNumbers(grid.x, WHERE, 'grid.x');
+  checkNumbers(grid.y, WHERE, 'grid.y');
   if (!Array.isArray(grid.loss) || grid.loss.length !== grid.y.length) {
-    throw new Error(`grid.loss should have one row per y value (${grid.y.length}); got ${describeValue(grid.loss)}.`);
+    fail(WHERE, 'grid.loss', grid.loss, `one row per y value (${grid.y.length})`);
   }
   grid.loss.forEach((row, i) => {
-    checkNumbers(row, `grid.loss[${i}]`);
-    if (row.length !== grid.x.length) throw new Error(`grid.loss[${i}] should have one value per x (${grid.x.length}); got ${row.length}.`);
+    checkNumbers(row, WHERE, `grid.loss[${i}]`);
+    if (row.length !== grid.x.length) fail(WHERE, `grid.loss[${i}]`, row, `one value per x (${grid.x.length})`);
   });
-  const paths = checkArray<Trajectory>(trajectories, 'trajectories', "[{name: 'clipped', x: [...], y: [...]}]");
+  const paths = checkArray<Trajectory>(trajectories, WHERE, 'trajectories', "[{name: 'clipped', x: [...], y: [...]}]");
   paths.forEach((t, i) => {
-    if (!t || typeof t.name !== 'string') throw new Error(`trajectories[${i}].name should be a string; got ${describeValue(t?.name)}.`);
-    checkNumbers(t.x, `trajectories[${i}].x`);
-    checkNumbers(t.y, `trajectories[${i}].y`);
+    if (!t || typeof t.name !== 'string') fail(WHERE, `trajectories[${i}].name`, t?.name, "a string such as 'clipped'");
+    checkNumbers(t.x, WHERE, `trajectories[${i}].x`);
+    checkNumbers(t.y, WHERE, `trajectories[${i}].y`);
     if (t.x.length !== t.y.length || t.x.length === 0) {
-      throw new Error(`trajectories[${i}] ('${t.name}') needs x and y of the same, non-zero length; got ${t.x.length} and ${t.y.length}.`);
+      fail(WHERE, `trajectories[${i}] ('${t.name}')`, `x of length ${t.x.length} and y of length ${t.y.length}`, 'x and y of the same, non-zero length');
     }
   });
   const z = grid.loss.map((row) => row.map((v: number) => (v > 0 && Number.isFinite(v) ? Number(Math.log10(v).toFixed(4)) : null)));

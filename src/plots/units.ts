@@ -5,8 +5,9 @@
  * passes almost no gradient back. A ReLU unit is dead when its input is negative for every example: its
  * derivative is exactly 0 and it never learns again. Both cut the gradient's path through the network.
  */
+import { fail } from '../core/check';
 import { Figure, Layout, Trace } from './figure';
-import { baseLayout, checkArray, checkNumbers, colorFor, describeValue, linearAxis } from './style';
+import { baseLayout, checkArray, checkNumbers, colorFor, linearAxis } from './style';
 
 /** One configuration's unit statistics, one number per layer, input side first. */
 export interface UnitSeries {
@@ -38,17 +39,17 @@ export interface UnitBarsOptions {
  * grows towards the input, or dead units that pile up during training, explain a vanishing gradient.
  */
 export function unitBarsFigure(series: UnitSeries[], options: UnitBarsOptions = {}): Figure {
-  const list = checkArray<UnitSeries>(series, 'series', "[{name: 'sigmoid', saturated: [0.1, 0.4]}]");
+  const list = checkArray<UnitSeries>(series, 'unitBarsFigure', 'series', "[{name: 'sigmoid', saturated: [0.1, 0.4]}]");
   list.forEach((s, i) => {
-    if (!s || typeof s.name !== 'string') throw new Error(`series[${i}].name should be a string; got ${describeValue(s?.name)}.`);
+    if (!s || typeof s.name !== 'string') fail('unitBarsFigure', `series[${i}].name`, s?.name, "a string such as 'sigmoid'");
     if (s.saturated === undefined && s.dead === undefined) {
-      throw new Error(`series[${i}] ('${s.name}') has neither 'saturated' nor 'dead'; give at least one array of shares 0..1.`);
+      fail('unitBarsFigure', `series[${i}]`, s, "an object with 'saturated' or 'dead' (arrays of shares 0..1), or both");
     }
     for (const key of ['saturated', 'dead'] as const) {
       if (s[key] === undefined) continue;
-      checkNumbers(s[key], `series[${i}].${key}`).forEach((v, j) => {
+      checkNumbers(s[key], 'unitBarsFigure', `series[${i}].${key}`).forEach((v, j) => {
         if (v !== null && (v < 0 || v > 1)) {
-          throw new Error(`series[${i}].${key}[${j}] is ${v}; allowed: a share between 0 and 1 (0.25 = 25% of units).`);
+          fail('unitBarsFigure', `series[${i}].${key}[${j}]`, v, 'a share between 0 and 1 (0.25 = 25% of units)');
         }
       });
     }

@@ -37,11 +37,11 @@
  * squaring a float32 of 1e-25 (or 1e20) underflows (or overflows).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkOneOf, fail } from '../datasets/check';
-import { DataLike, toTensors } from '../datasets/types';
+import { checkOneOf, fail } from '../core/check';
+import { DataLike, toTensors } from '../core/data';
 import { modelInfo } from '../models/info';
-import { LOSSES, LossName, resolveLoss } from '../training/losses';
-import { checkProbeCall, checkShapes } from './gradients';
+import { LOSSES, LossName, resolveLoss } from '../core/losses';
+import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { TensorSize, tensorSize } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 

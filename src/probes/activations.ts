@@ -10,20 +10,23 @@
  *       tanh:    f' = 1 - a^2,   peak 1    -> saturated when |a| > 0.949;
  *       softsign: f' = (1 - |a|)^2, peak 1 -> saturated when |a| > 0.684.
  *     A gradient passing a saturated unit shrinks at least 10x.
- *   - dead units (ReLU family): a unit is dead when its output is <= 0 for every example of the probe batch
- *     (for ReLU: exactly 0). A dead ReLU passes no gradient to its weights on any example and, unless
- *     something else moves its inputs, never recovers. For leakyRelu, elu, selu, gelu, swish and mish the
- *     same test finds units stuck on the flat, small-slope side.
+ *   - dead units (ReLU family): a unit is dead when its slope f'(z) is (about) 0 on every example of the
+ *     probe batch: then no gradient reaches its incoming weights on any example and, unless something else
+ *     moves its inputs, it never recovers. For ReLU that is an output of exactly 0 everywhere (z <= 0). For
+ *     leakyRelu, elu, selu, gelu, swish and mish an output <= 0 is not flat (their negative side has a
+ *     slope of 0.01 to 1); they count as dead only where f'(z) < DEAD_SLOPE (1e-3) on every example, which
+ *     needs z, the activation layer's input (see slopes.ts).
  *   - mean and std: Glorot & Bengio (2010) watched the mean of sigmoid layers drift to 0 or 1 (saturation)
  *     and the std shrink or grow with depth (bad initialization).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkNumber } from '../datasets/check';
-import { DataLike, toTensors } from '../datasets/types';
+import { checkNumber } from '../core/check';
+import { DataLike, toTensors } from '../core/data';
 import { ActivationLayer, RELU_FAMILY, SATURATING, modelInfo } from '../models/info';
-import { checkProbeCall, checkShapes } from './gradients';
+import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { LogHistogram, logHistogram } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
+import { DEAD_SLOPE, slopeOfInput, slopeOfOutput } from './slopes';
 
 /** Fixed linear bins for activation values: [-3, 3) in steps of 0.05 (120 bins). */
 export const VALUE_HISTOGRAM_LOW = -3;
@@ -56,10 +59,26 @@ export interface LayerActivation {
   meanAbs: number;
   /** Share of (example, unit) values in the flat region (saturating activations only; otherwise null). */
   saturated: number | null;
-  /** Share of units that are dead on the whole probe batch (ReLU family only; otherwise null). */
+  /**
+   * Share of units that are dead on the whole probe batch: slope f'(z) below 1e-3 on every example (ReLU:
+   * output exactly 0 everywhere). ReLU family only; null for other activations, and for smooth ones whose
+   * input z the probe cannot see (an activation inside a Dense layer).
+   */
   dead: number | null;
   /** Share of values that are exactly 0. */
   zeros: number;
+  /**
+   * Spread across examples: for each unit, the standard deviation of its output over the examples of the
+   * probe batch; averaged over units. Near 0 means every example gets the same output: the layer no longer
+   * tells the examples apart.
+   */
+  spread: number;
+  /**
+   * The mean slope f'(z) over examples and units (sigmoid: a (1 - a), at most 1/4; tanh: 1 - a^2; relu: the
+   * share of active values; the others from their input z). null when it cannot be measured.
+   * The backward pass multiplies the gradient by f'(z) at every layer.
+   */
+  slope: number | null;
   /** Values on fixed linear bins. */
   values: ValueHistogram;
   /** |values| on the fixed log-magnitude bins. */
@@ -98,19 +117,42 @@ function relativeSlope(activation: string, a: number): number {
 
 const probeModels = new WeakMap<tf.LayersModel, { key: string; model: tf.LayersModel }>();
 
-/** A model with the same inputs whose outputs are the given layers' outputs (cached per model). */
-function activationModel(model: tf.LayersModel, layers: ActivationLayer[]): tf.LayersModel {
-  const key = layers.map((l) => l.layer).join(',');
+/** Layer classes whose input is the activation's input z (the activation is a layer of its own). */
+const STANDALONE = ['Activation', 'LeakyReLU', 'ReLU', 'ELU'];
+
+/** Whether the activation layer is a layer of its own (its input is z), and leakyRelu's alpha. */
+function layerFacts(model: tf.LayersModel, info: ActivationLayer): { standalone: boolean; alpha: number } {
+  const layer = model.getLayer(info.layer);
+  const config = layer.getConfig() as { alpha?: number };
+  return { standalone: STANDALONE.includes(layer.getClassName()), alpha: typeof config.alpha === 'number' ? config.alpha : 0.3 };
+}
+
+/**
+ * A model with the same inputs whose outputs are the given layers' outputs, followed by the inputs z of
+ * those that are activation layers of their own (cached per model).
+ */
+function activationModel(model: tf.LayersModel, layers: ActivationLayer[], standalone: boolean[]): tf.LayersModel {
+  const key = layers.map((l, i) => `${l.layer}${standalone[i] ? '+z' : ''}`).join(',');
   const cached = probeModels.get(model);
   if (cached && cached.key === key) return cached.model;
   const outputs = layers.map((l) => model.getLayer(l.layer).output as tf.SymbolicTensor);
-  const probe = tf.model({ inputs: model.inputs, outputs });
+  const inputs = layers.filter((_, i) => standalone[i]).map((l) => model.getLayer(l.layer).input as tf.SymbolicTensor);
+  const probe = tf.model({ inputs: model.inputs, outputs: [...outputs, ...inputs] });
   probeModels.set(model, { key, model: probe });
   return probe;
 }
 
 /** Summarises one layer's activations laid out [examples, units] (row-major) in host[start..start+size). */
-function summarizeLayer(info: ActivationLayer, host: Float32Array, start: number, size: number, units: number, slope: number): LayerActivation {
+function summarizeLayer(
+  info: ActivationLayer,
+  host: Float32Array,
+  start: number,
+  size: number,
+  units: number,
+  slope: number,
+  z: { start: number } | null,
+  alpha: number,
+): LayerActivation {
   let sum = 0;
   let sumAbs = 0;
   let zeros = 0;
@@ -118,12 +160,26 @@ function summarizeLayer(info: ActivationLayer, host: Float32Array, start: number
   const alive = new Uint8Array(units);
   const saturating = SATURATING.includes(info.activation as never);
   const reluLike = RELU_FAMILY.includes(info.activation as never);
+  // How a unit's slope is read: ReLU by its output (> 0 is alive), the smooth relatives by f'(z) from the
+  // input z when the probe sees it, else from the output where f is invertible; null: not measurable.
+  const ofInput = z ? slopeOfInput(info.activation, alpha) : null;
+  const ofOutput = slopeOfOutput(info.activation, alpha);
+  const flat: ((i: number) => boolean) | null =
+    !reluLike || info.activation === 'relu'
+      ? null
+      : ofInput
+        ? (i) => Math.abs(ofInput(host[z!.start + i])) < DEAD_SLOPE
+        : ofOutput
+          ? (i) => Math.abs(ofOutput(host[start + i])) < DEAD_SLOPE
+          : null;
+  const deadMeasurable = reluLike && (info.activation === 'relu' || flat !== null);
   const valueCounts = new Array<number>(Math.round((VALUE_HISTOGRAM_HIGH - VALUE_HISTOGRAM_LOW) / VALUE_HISTOGRAM_BIN_WIDTH)).fill(0);
   let below = 0;
   let above = 0;
   let nonFinite = 0;
   for (let i = 0; i < size; i++) {
     const a = host[start + i];
+    if (flat !== null && !flat(i)) alive[i % units] = 1;
     if (!Number.isFinite(a)) {
       nonFinite++;
       continue;
@@ -132,7 +188,7 @@ function summarizeLayer(info: ActivationLayer, host: Float32Array, start: number
     sumAbs += Math.abs(a);
     if (a === 0) zeros++;
     if (saturating && relativeSlope(info.activation, a) < slope) saturated++;
-    if (a > 0) alive[i % units] = 1;
+    if (reluLike && flat === null && a > 0) alive[i % units] = 1;
     const bin = Math.floor((a - VALUE_HISTOGRAM_LOW) / VALUE_HISTOGRAM_BIN_WIDTH);
     if (bin < 0) below++;
     else if (bin >= valueCounts.length) above++;
@@ -147,6 +203,29 @@ function summarizeLayer(info: ActivationLayer, host: Float32Array, start: number
   }
   let deadUnits = 0;
   for (let u = 0; u < units; u++) if (!alive[u]) deadUnits++;
+  // Spread across examples and mean slope: per-unit sums in 64-bit floats.
+  const unitSum = new Float64Array(units);
+  const unitSq = new Float64Array(units);
+  const unitCount = new Float64Array(units);
+  // The mean slope: sigmoid, tanh, softsign and relu read it off the output; the others need z.
+  const fromOutput = ['sigmoid', 'tanh', 'softsign', 'relu'].includes(info.activation);
+  const derivative = fromOutput ? ofOutput : ofInput ?? ofOutput;
+  const derivativeAt = fromOutput || !ofInput ? (i: number) => host[start + i] : (i: number) => host[z!.start + i];
+  let slopeSum = 0;
+  for (let i = 0; i < size; i++) {
+    const a = host[start + i];
+    if (!Number.isFinite(a)) continue;
+    const u = i % units;
+    unitSum[u] += a;
+    unitSq[u] += a * a;
+    unitCount[u]++;
+    if (derivative) slopeSum += derivative(derivativeAt(i));
+  }
+  let spreadSum = 0;
+  for (let u = 0; u < units; u++) {
+    const m = unitCount[u] ? unitSum[u] / unitCount[u] : 0;
+    spreadSum += unitCount[u] ? Math.sqrt(Math.max(0, unitSq[u] / unitCount[u] - m * m)) : 0;
+  }
   return {
     name: info.layer,
     activation: info.activation,
@@ -156,8 +235,10 @@ function summarizeLayer(info: ActivationLayer, host: Float32Array, start: number
     std: finite ? Math.sqrt(sq / finite) : NaN,
     meanAbs: finite ? sumAbs / finite : NaN,
     saturated: saturating ? saturated / size : null,
-    dead: reluLike ? deadUnits / units : null,
+    dead: deadMeasurable ? deadUnits / units : null,
     zeros: zeros / size,
+    spread: units ? spreadSum / units : NaN,
+    slope: derivative && finite ? slopeSum / finite : null,
     values: { low: VALUE_HISTOGRAM_LOW, binWidth: VALUE_HISTOGRAM_BIN_WIDTH, counts: valueCounts, below, above, nonFinite, total: size },
     magnitudes: logHistogram(host, start, start + size),
   };
@@ -184,13 +265,14 @@ export function activationStats(model: tf.LayersModel, data: DataLike, options: 
     examples,
     training,
     saturationRule: `slope below ${slope} of the activation's peak slope (sigmoid: a < ${satSigmoid(slope)[0]} or a > ${satSigmoid(slope)[1]}; tanh: |a| > ${round(Math.sqrt(1 - slope))})`,
-    deadRule: 'output <= 0 on every example of the probe batch (ReLU: exactly 0)',
+    deadRule: `slope f'(z) below ${DEAD_SLOPE} on every example of the probe batch (ReLU: output exactly 0 on every example)`,
     layers: [],
   };
   try {
     checkShapes(where, model, batch);
     if (layers.length === 0) return snapshot;
-    const probe = activationModel(model, layers);
+    const facts = layers.map((info) => layerFacts(model, info));
+    const probe = activationModel(model, layers, facts.map((f) => f.standalone));
     let host: Float32Array = new Float32Array(0);
     const sizes: { size: number; units: number }[] = [];
     keepingRunningStatistics(model, () =>
@@ -201,11 +283,18 @@ export function activationStats(model: tf.LayersModel, data: DataLike, options: 
         host = tf.concat(outs.map((t) => t.reshape([-1]))).dataSync() as Float32Array;
       }),
     );
+    // Where each layer's output, and (for activation layers of their own) its input z, starts in `host`.
+    const outputStart: number[] = [];
     let cursor = 0;
-    snapshot.layers = layers.map((info, i) => {
-      const record = summarizeLayer(info, host, cursor, sizes[i].size, sizes[i].units, slope);
+    layers.forEach((_, i) => {
+      outputStart.push(cursor);
       cursor += sizes[i].size;
-      return record;
+    });
+    let zCursor = cursor;
+    snapshot.layers = layers.map((info, i) => {
+      const z = facts[i].standalone ? { start: zCursor } : null;
+      if (z) zCursor += sizes[i].size;
+      return summarizeLayer(info, host, outputStart[i], sizes[i].size, sizes[i].units, slope, z, facts[i].alpha);
     });
     return snapshot;
   } finally {

@@ -3,10 +3,10 @@
  * probe batch every few batches and keeps the records.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkData, checkModel } from './gradients';
-import { DataLike } from '../datasets/types';
-import { checkKeys, checkOneOf } from '../datasets/check';
-import { LOSSES, LossName } from '../training/losses';
+import { checkData, checkModel } from '../core/model-checks';
+import { DataLike } from '../core/data';
+import { checkKeys, checkOneOf } from '../core/check';
+import { LOSSES, LossName } from '../core/losses';
 import { Parameter, selectParameters } from './parameters';
 import { ProbeLog, ProbeOptions, PROBE_FIELDS, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from './run';
 import { readWeights, summarizeUpdates } from './updates';

@@ -24,10 +24,10 @@
  * underflow while being squared.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkBool, checkInt, checkKeys, checkOneOf, fail } from '../datasets/check';
-import { DataLike, TensorBatch, toTensors } from '../datasets/types';
-import { LOSSES, LossFn, LossName, resolveLoss } from '../training/losses';
+import { checkBool, checkOneOf } from '../core/check';
+import { DataLike, toTensors } from '../core/data';
+import { LOSSES, LossFn, LossName, resolveLoss } from '../core/losses';
+import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { LogHistogram, Magnitude, TensorSize, logHistogram, magnitude, sumsOf, tensorSize } from './magnitude';
 import { Parameter, ParameterSelection, keepingRunningStatistics, selectParameters, trainableVariables } from './parameters';
 
@@ -143,56 +143,6 @@ export function lossAndGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tens
   const variables = trainableVariables(model);
   const { value, grads } = tf.variableGrads(() => lossFn(y, model.apply(x, { training }) as tf.Tensor), variables);
   return { loss: value, grads: variables.map((v) => grads[v.name]) };
-}
-
-/** Validates the data argument shared by the probes. */
-export function checkData(where: string, data: unknown): DataLike {
-  if (data === null || typeof data !== 'object' || !('x' in (data as object)) || !('y' in (data as object))) {
-    fail(where, 'data', data, 'a gradscope dataset or an object {x, y} of arrays or tensors');
-  }
-  return data as DataLike;
-}
-
-/** Throws when the data's shape does not fit the model's input or output. */
-export function checkShapes(where: string, model: tf.LayersModel, batch: TensorBatch): void {
-  const input = model.inputs[0].shape;
-  const got = batch.x.shape;
-  const fits = got.length === input.length && input.every((d, i) => i === 0 || d === null || d === got[i]);
-  if (!fits) {
-    fail(where, 'data.x shape', `[${got.join(', ')}]`, `[examples, ${input.slice(1).map((d) => (d === null ? 'any' : d)).join(', ')}] to fit the model's input`);
-  }
-  const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
-  if (outputs !== null && batch.y.shape[1] !== outputs) {
-    fail(where, 'data.y columns', batch.y.shape[1], `${outputs} (the model's outputs)`);
-  }
-}
-
-/**
- * The checks every probe starts with (backend ready, a model, data, only known option names), then the two
- * options every probe shares: `step` (default 0, the training step the record is filed under) and `training`
- * (default true: batch normalisation uses the batch's statistics).
- */
-export function checkProbeCall(
-  where: string,
-  model: unknown,
-  data: unknown,
-  options: { step?: unknown; training?: unknown },
-  fields: readonly string[],
-): { step: number; training: boolean } {
-  assertReady();
-  checkModel(where, model);
-  checkData(where, data);
-  checkKeys(where, options, fields);
-  return {
-    step: checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER),
-    training: checkBool(where, 'training', options.training ?? true),
-  };
-}
-
-/** Validates the model argument shared by the probes. */
-export function checkModel(where: string, model: unknown): tf.LayersModel {
-  if (!(model instanceof tf.LayersModel)) fail(where, 'model', model, 'a tf.LayersModel (for example from mlp() or recurrent())');
-  return model;
 }
 
 /**

@@ -24,8 +24,8 @@ export type { LayerActivationGradient, ActivationGradientSnapshot, ActivationGra
 export { activationGradients } from './activation-gradients';
 export type { LayerActivation, ActivationSnapshot, ActivationStatsOptions, ValueHistogram } from './activations';
 export { VALUE_HISTOGRAM_LOW, VALUE_HISTOGRAM_HIGH, VALUE_HISTOGRAM_BIN_WIDTH, activationStats } from './activations';
-export type { LayerWeights, WeightSnapshot } from './weights';
-export { weightStats } from './weights';
+export type { LayerWeights, WeightSnapshot, WeightCopy } from './weights';
+export { weightStats, copyWeights } from './weights';
 export type { TimeGradientSnapshot } from './time';
 export { gradientOverTime } from './time';
 export type { LayerUpdate, UpdateSnapshot } from './updates';

@@ -3,10 +3,10 @@
  * their records in one plain object.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkBool, checkInt, checkKeys, checkOneOf } from '../datasets/check';
-import { DataLike } from '../datasets/types';
+import { checkBool, checkInt, checkKeys, checkOneOf } from '../core/check';
+import { DataLike } from '../core/data';
 import { modelInfo } from '../models/info';
-import { LossName } from '../training/losses';
+import { LossName } from '../core/losses';
 import { ActivationSnapshot, activationStats } from './activations';
 import { GradientSnapshot, gradientNorms } from './gradients';
 import { ParameterSelection } from './parameters';

@@ -12,10 +12,10 @@
  * ||dLoss/dx_t|| for every t: the norm over the batch and the features of step t, at the current weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fail } from '../datasets/check';
-import { DataLike, toTensors } from '../datasets/types';
-import { LossName, resolveLoss } from '../training/losses';
-import { checkProbeCall, checkShapes } from './gradients';
+import { fail } from '../core/check';
+import { DataLike, toTensors } from '../core/data';
+import { LossName, resolveLoss } from '../core/losses';
+import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { Magnitude, magnitude } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 
@@ -26,7 +26,7 @@ export interface TimeGradientSnapshot {
   loss: number;
   examples: number;
   /** Sequence length T. */
-  steps: number;
+  length: number;
   /** ||dLoss/dx_t|| for t = 1..T (index 0 is the first time step). */
   norms: Magnitude[];
   /** ||dLoss/dx_1|| / ||dLoss/dx_T||: how much of the last step's gradient reaches the first (null if undefined). */
@@ -38,7 +38,7 @@ export interface TimeGradientSnapshot {
  *
  * @example
  *   const model = recurrent({ cell: 'simple', units: 32, inputs: 2, outputs: 1 });
- *   const g = gradientOverTime(model, addingProblem({ n: 64, steps: 100 }));
+ *   const g = gradientOverTime(model, addingProblem({ n: 64, length: 100 }));
  *   g.norms.map((m) => m.log10);   // falls from right (t = T) to left (t = 1)
  */
 export function gradientOverTime(model: tf.LayersModel, data: DataLike, options: { step?: number; loss?: LossName; training?: boolean } = {}): TimeGradientSnapshot {
@@ -70,7 +70,7 @@ export function gradientOverTime(model: tf.LayersModel, data: DataLike, options:
     const norms = Array.from(sums, (s) => magnitude(Math.sqrt(s)));
     const first = norms[0].value;
     const last = norms[norms.length - 1].value;
-    return { probe: 'overTime', step, loss: host[0], examples, steps, norms, firstToLast: last > 0 && Number.isFinite(first) ? first / last : null };
+    return { probe: 'overTime', step, loss: host[0], examples, length: steps, norms, firstToLast: last > 0 && Number.isFinite(first) ? first / last : null };
   } finally {
     batch.dispose();
   }

@@ -10,9 +10,9 @@
  *   - mean, std and maxAbs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkInt, checkKeys, checkOneOf } from '../datasets/check';
-import { checkModel } from './gradients';
+import { assertReady } from '../core/backend';
+import { checkInt, checkKeys, checkOneOf } from '../core/check';
+import { checkModel } from '../core/model-checks';
 import { LogHistogram, logHistogram, magnitude, sumsOf } from './magnitude';
 import { ParameterSelection, selectParameters } from './parameters';
 
@@ -88,4 +88,30 @@ export function weightStats(model: tf.LayersModel, options: { step?: number; par
     host = tf.concat(selected.map((p) => p.variable.read().reshape([-1]))).dataSync() as Float32Array;
   });
   return { probe: 'weights', step, layers: summarizeWeights(selected, host, 0, options.histograms ?? false) };
+}
+
+/** A copy of weight tensors as plain numbers, to compare with later (see `distanceFromInitial`). */
+export interface WeightCopy {
+  probe: 'weightCopy';
+  step: number;
+  layers: { name: string; values: number[] }[];
+}
+
+/**
+ * Copies the weights as plain numbers (by default the weight matrices), so that they can be compared
+ * with the weights after training: `distanceFromInitial(start, copyWeights(model))`.
+ *
+ * @example
+ *   const start = copyWeights(model);
+ *   await train(model, data, { steps: 300 });
+ *   distanceFromInitial(start, copyWeights(model));   // how far each layer moved, relative to its size
+ */
+export function copyWeights(model: tf.LayersModel, options: { step?: number; parameters?: ParameterSelection } = {}): WeightCopy {
+  const where = 'copyWeights';
+  assertReady();
+  checkModel(where, model);
+  checkKeys(where, options, ['step', 'parameters']);
+  const step = checkInt(where, 'step', options.step ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  const selection = checkOneOf(where, 'parameters', options.parameters ?? 'kernels', ['kernels', 'all'] as const);
+  return { probe: 'weightCopy', step, layers: selectParameters(model, selection).map((p) => ({ name: p.name, values: Array.from(p.variable.read().dataSync()) })) };
 }

@@ -23,10 +23,10 @@
  *     on the two moons it reaches about 85-88%, on spirals about chance: the part a network must add.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkInt, checkKeys, checkNumber, fail } from '../datasets/check';
-import { DataLike, Task, toTensors } from '../datasets/types';
-import { LossName, accuracyTensor, lossForTask, lossFunction } from './losses';
+import { assertReady } from '../core/backend';
+import { checkInt, checkKeys, checkNumber, fail } from '../core/check';
+import { DataLike, Task, toTensors } from '../core/data';
+import { LossName, accuracyTensor, lossForTask, lossFunction } from '../core/losses';
 
 /** Loss and accuracy of one baseline on one dataset. */
 export interface BaselineScore {

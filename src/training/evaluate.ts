@@ -3,11 +3,11 @@
  * running statistics, as at test time).
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
-import { checkKeys, checkOneOf } from '../datasets/check';
-import { DataLike, toTensors } from '../datasets/types';
-import { checkData, checkModel, checkShapes } from '../probes/gradients';
-import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from './losses';
+import { assertReady } from '../core/backend';
+import { checkKeys, checkOneOf } from '../core/check';
+import { DataLike, toTensors } from '../core/data';
+import { checkData, checkModel, checkShapes } from '../core/model-checks';
+import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from '../core/losses';
 
 /** What `evaluate` measured. */
 export interface Evaluation {

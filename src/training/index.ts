@@ -5,8 +5,8 @@
  *   import { train } from 'gradscope';
  *   const history = await train(model, data, { optimizer: 'adam', steps: 300 });
  */
-export type { LossName } from './losses';
-export { LOSSES, lossFunction } from './losses';
+export type { LossName } from '../core/losses';
+export { LOSSES, lossFunction } from '../core/losses';
 export type { OptimizerName } from './optimizers';
 export { OPTIMIZERS, DEFAULT_LEARNING_RATE } from './optimizers';
 export type { ClipOptions } from './clipping';

@@ -3,7 +3,7 @@
  * place; in a terminal a single line on stderr rewritten with '\r'; elsewhere (tests, logs) nothing.
  */
 
-import { notebookWriter, type DisplayWriter as WriteDisplayData } from '../display/notebook';
+import { notebookWriter, type DisplayWriter as WriteDisplayData } from '../core/notebook';
 
 export type { WriteDisplayData };
 

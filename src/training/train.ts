@@ -13,18 +13,20 @@
  * A run is deterministic: the same model seed, training seed, options and backend give identical numbers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertReady, backendInfo } from '../backend';
-import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, show, showAs } from '../datasets/check';
-import { DataLike, TensorBatch, toTensors } from '../datasets/types';
+import { assertReady, backendInfo } from '../core/backend';
+import { formatNumber } from '../core/format';
+import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, describeValue, showAs } from '../core/check';
+import { DataLike, TensorBatch, toTensors } from '../core/data';
 import { modelInfo } from '../models/info';
-import { checkData, checkModel, checkShapes, summarizeGradients } from '../probes/gradients';
+import { summarizeGradients } from '../probes/gradients';
+import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { magnitude } from '../probes/magnitude';
 import { selectParameters, trainableVariables } from '../probes/parameters';
 import { ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
-import { Random } from '../random';
+import { Random } from '../core/random';
 import { clipGradients } from './clipping';
-import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from './losses';
+import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from '../core/losses';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, OptimizerName, makeOptimizer } from './optimizers';
 import { ProgressLine } from './progress';
 
@@ -58,8 +60,8 @@ export interface TrainOptions {
   probes?: ProbeOptions | false;
   /** Held-out data: its loss and accuracy are recorded whenever the probes run. */
   validation?: DataLike;
-  /** Show a progress line (default true; shown only in a notebook or a terminal). */
-  progress?: boolean;
+  /** Print nothing (default false: a progress line, shown only in a notebook or a terminal). */
+  quiet?: boolean;
   /** When the loss or a gradient becomes NaN or infinite: 'stop' (default; returns the history so far) or 'throw'. */
   onNonFinite?: 'stop' | 'throw';
   /** Called with the history after each probe, e.g. to redraw a live plot. */
@@ -68,7 +70,7 @@ export interface TrainOptions {
   startStep?: number;
 }
 
-const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipValue', 'clipNorm', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'validation', 'progress', 'onNonFinite', 'onProbe', 'startStep'];
+const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipValue', 'clipNorm', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'validation', 'quiet', 'onNonFinite', 'onProbe', 'startStep'];
 
 /** One training step. */
 export interface StepRecord {
@@ -145,7 +147,7 @@ interface Resolved {
   seed: number;
   shuffle: boolean;
   probes: ResolvedProbes | null;
-  progress: boolean;
+  quiet: boolean;
   onNonFinite: 'stop' | 'throw';
   startStep: number;
 }
@@ -164,7 +166,7 @@ function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): 
   const n = examplesOf(data);
   const batchSize = checkInt(where, 'batchSize', options.batchSize ?? Math.min(32, n), 1, Math.max(1, n));
   if (options.steps !== undefined && options.epochs !== undefined) {
-    fail(where, 'epochs', options.epochs, `left out when steps is given (steps is ${show(options.steps)}); give one of them`);
+    fail(where, 'epochs', options.epochs, `left out when steps is given (steps is ${describeValue(options.steps)}); give one of them`);
   }
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const totalSteps =
@@ -191,7 +193,7 @@ function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): 
     seed: checkInt(where, 'seed', options.seed ?? 0, 0, 0xffffffff),
     shuffle: checkBool(where, 'shuffle', options.shuffle ?? true),
     probes,
-    progress: checkBool(where, 'progress', options.progress ?? true),
+    quiet: checkBool(where, 'quiet', options.quiet ?? false),
     onNonFinite: checkOneOf(where, 'onNonFinite', options.onNonFinite ?? 'stop', ['stop', 'throw'] as const),
     startStep: checkInt(where, 'startStep', options.startStep ?? 0, 0, Number.MAX_SAFE_INTEGER),
   };
@@ -213,7 +215,7 @@ export function describeHistory(h: History): string {
   const lines = [
     `History of ${h.model}`,
     `  ${h.steps.length} steps (${h.optimizer.name}, learning rate ${h.optimizer.learningRate}, batch ${h.batchSize}, seed ${h.seed}, ${h.backend}, ${h.msPerStep.toFixed(1)} ms/step)`,
-    first && last ? `  loss ${shortNumber(first.loss)} -> ${shortNumber(last.loss)}${last.accuracy === null ? '' : `, accuracy ${(100 * last.accuracy).toFixed(1)}%`}` : '  no steps',
+    first && last ? `  loss ${formatNumber(first.loss)} -> ${formatNumber(last.loss)}${last.accuracy === null ? '' : `, accuracy ${(100 * last.accuracy).toFixed(1)}%`}` : '  no steps',
     `  probe records: ${probes || 'none'}`,
   ];
   if (h.clipping) lines.push(`  clipping fired at ${h.clipping.firedSteps} of ${h.clipping.steps} steps`);
@@ -223,10 +225,6 @@ export function describeHistory(h: History): string {
 
 function percent(v: number | null): string {
   return v === null ? '' : `  acc ${(100 * v).toFixed(1)}%`;
-}
-
-function shortNumber(v: number): string {
-  return Number.isFinite(v) ? (Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? v.toFixed(4) : v.toExponential(2)) : String(v);
 }
 
 /**
@@ -279,7 +277,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
   const all = toTensors(data, where);
   let validation: TensorBatch | undefined;
   let optimizer: tf.Optimizer | undefined;
-  const progress = new ProgressLine(r.progress);
+  const progress = new ProgressLine(!r.quiet);
   const started = Date.now();
   try {
     checkShapes(where, model, all);
@@ -410,8 +408,8 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
         if (probeNow) await probeAndReport(step);
         const elapsed = Date.now() - started;
         progress.update(
-          `step ${step}/${r.startStep + r.totalSteps}  epoch ${epoch}  loss ${shortNumber(loss)}${percent(history.steps[history.steps.length - 1].accuracy)}` +
-            `  |g| ${gradNorm.toExponential(1)}  ${(elapsed / s).toFixed(1)} ms/step`,
+          `step ${step}/${r.startStep + r.totalSteps}  epoch ${epoch}  loss ${formatNumber(loss)}${percent(history.steps[history.steps.length - 1].accuracy)}` +
+            `  |g| ${formatNumber(gradNorm)}  ${(elapsed / s).toFixed(1)} ms/step`,
         );
         if (Date.now() - lastYield > 200) {
           await new Promise((resolveYield) => setImmediate(resolveYield));
@@ -428,7 +426,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     history.msPerStep = done ? (Date.now() - started) / done : 0;
     if (!history.stopped) {
       const last = history.steps[done - 1];
-      progress.finish(last ? `trained ${done} steps: loss ${shortNumber(last.loss)}${percent(last.accuracy)}, ${history.msPerStep.toFixed(1)} ms/step` : 'trained 0 steps');
+      progress.finish(last ? `trained ${done} steps: loss ${formatNumber(last.loss)}${percent(last.accuracy)}, ${history.msPerStep.toFixed(1)} ms/step` : 'trained 0 steps');
     }
     return history;
   } catch (error) {

@@ -8,8 +8,8 @@
  * adding problem, T = 100, batch 64, global-norm clip 1, Adam 1e-3.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
-import { addingProblem, gradientNorms, mlp, recurrent, train, xor } from '../../src/index';
+import { ready } from '../../src/core/backend';
+import { addingProblem, gradientNorms, mlp, recurrent, train, xor } from '../../src/advanced';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const kernelStats = require('../../kernel-setup/kernel-stats') as { measure(options?: { idleMs?: number }): Promise<Record<string, number>> };
 
@@ -25,11 +25,11 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(44)} ${results[name].toFixed(1)} ms/step`);
   };
   const perStepNorms = (m: tf.LayersModel) =>
-    train(m, points, { batchSize: 128, steps, learningRate: 0.1, progress: false, probes: { every: 1_000_000, batchGradients: true, gradients: false, weights: false, activations: false, updates: false } }).then((h) => h.msPerStep);
+    train(m, points, { batchSize: 128, steps, learningRate: 0.1, quiet: true, probes: { every: 1_000_000, batchGradients: true, gradients: false, weights: false, activations: false, updates: false } }).then((h) => h.msPerStep);
   const A = () => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal' });
   console.log(`backend ${info.backend}, ${steps} steps per run`);
   await time('A: step + per-layer norms every step', A, perStepNorms);
-  await time('A: step only', A, (m) => train(m, points, { batchSize: 128, steps, progress: false, probes: false }).then((h) => h.msPerStep));
+  await time('A: step only', A, (m) => train(m, points, { batchSize: 128, steps, quiet: true, probes: false }).then((h) => h.msPerStep));
   await time('A: gradientNorms probe alone (batch 128)', A, async (m) => {
     const batch = { x: points.x.slice(0, 128), y: points.y.slice(0, 128), task: points.task };
     for (let i = 0; i < 5; i++) gradientNorms(m, batch);
@@ -37,13 +37,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < 50; i++) gradientNorms(m, batch);
     return (Date.now() - t) / 50;
   });
-  await time('A: default probes every 10 steps', A, (m) => train(m, points, { batchSize: 128, steps, progress: false, probes: { every: 10 } }).then((h) => h.msPerStep));
+  await time('A: default probes every 10 steps', A, (m) => train(m, points, { batchSize: 128, steps, quiet: true, probes: { every: 10 } }).then((h) => h.msPerStep));
   await time('C: residual relu 50 layers, norms every step', () => mlp({ inputs: 2, outputs: 1, depth: 50, width: 64, activation: 'relu', init: 'heNormal', residual: true }), perStepNorms);
   await time('E: A with batch norm, norms every step', () => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal', batchNorm: true }), perStepNorms);
-  const adding = addingProblem({ n: 64 * 4, steps: 100 });
+  const adding = addingProblem({ n: 64 * 4, length: 100 });
   for (const cell of ['lstm', 'simple'] as const) {
     await time(`D-${cell}: T = 100, batch 64, clip 1, Adam`, () => recurrent({ cell, units: 32, inputs: 2, outputs: 1 }), (m) =>
-      train(m, adding, { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, steps: Math.max(10, Math.floor(steps / 5)), clipGlobalNorm: 1, progress: false, probes: false }).then((h) => h.msPerStep),
+      train(m, adding, { optimizer: 'adam', learningRate: 1e-3, batchSize: 64, steps: Math.max(10, Math.floor(steps / 5)), clipGlobalNorm: 1, quiet: true, probes: false }).then((h) => h.msPerStep),
     );
   }
   const kernel = await kernelStats.measure({ idleMs: 5000 });

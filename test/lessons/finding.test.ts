@@ -9,15 +9,15 @@ test('a claim holds when the measured value is inside its bounds', () => {
 
 test('the line a learner reads names the claim, the measured number and the allowed range', () => {
   const held = checkFinding({ id: 'a', statement: "σ' is at most 0.25", value: 0.25, max: 0.25 });
-  expect(describeFinding(held)).toBe("✔ σ' is at most 0.25: measured 0.250 (allowed: at most 0.250)");
+  expect(describeFinding(held)).toBe("✔ σ' is at most 0.25: measured 0.25 (allowed: at most 0.25)");
   const broken = checkFinding({ id: 'b', statement: 'vanishes', value: 0.5, max: 1e-6 });
-  expect(describeFinding(broken)).toBe('✘ DOES NOT HOLD: vanishes: measured 0.500 (allowed: at most 1.00e-6)');
+  expect(describeFinding(broken)).toBe('✘ DOES NOT HOLD: vanishes: measured 0.5 (allowed: at most 1.00e-6)');
 });
 
 test('outside a notebook a finding prints its line', () => {
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   finding({ id: 'c', statement: 'positive', value: 2, min: 0 });
-  expect(log).toHaveBeenCalledWith('✔ positive: measured 2.00 (allowed: at least 0)');
+  expect(log).toHaveBeenCalledWith('✔ positive: measured 2 (allowed: at least 0)');
   log.mockRestore();
 });
 

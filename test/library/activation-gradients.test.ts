@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
-import { activationGradients, gradientNorms, lossFunction, mlp, moons, recurrent, spirals, addingProblem } from '../../src/index';
+import { ready } from '../../src/core/backend';
+import { activationGradients, gradientNorms, lossFunction, mlp, moons, recurrent, spirals, addingProblem } from '../../src/advanced';
 
 beforeAll(async () => {
   await ready({ quiet: true });
@@ -231,8 +231,8 @@ describe('activationGradients records', () => {
     expect(() => activationGradients(model, null as never)).toThrow(/^activationGradients: data is null; allowed: /);
     expect(() => activationGradients({} as never, data)).toThrow(/^activationGradients: model is .*; allowed: a tf.LayersModel/);
     expect(() => activationGradients(model, spirals({ n: 8, classes: 3 }))).toThrow(/^activationGradients: data.y columns is 3; allowed: 1/);
-    const rnn = recurrent({ cell: 'lstm', units: 4, inputs: 2, outputs: 1, steps: 5 });
-    expect(() => activationGradients(rnn, addingProblem({ n: 8, steps: 5 }))).toThrow(
+    const rnn = recurrent({ cell: 'lstm', units: 4, inputs: 2, outputs: 1, length: 5 });
+    expect(() => activationGradients(rnn, addingProblem({ n: 8, length: 5 }))).toThrow(
       /^activationGradients: model is 'a recurrent model \(lstm_01\)'; allowed: a feed-forward model such as mlp\(\); for recurrent models use gradientOverTime$/,
     );
     rnn.dispose();

@@ -1,6 +1,6 @@
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
-import { Random, addingProblem, blobs, circles, deriveSeed, fromPairs, latch, moons, spirals, splitDataset, temporalOrder, toTensors, xor } from '../../src/index';
+import { Random, addingProblem, blobs, circles, deriveSeed, fromPairs, latch, moons, spirals, splitDataset, temporalOrder, toTensors, xor } from '../../src/advanced';
 
 beforeAll(async () => {
   await ready({ quiet: true });
@@ -85,7 +85,7 @@ describe('point datasets', () => {
 
 describe('sequence datasets', () => {
   test('adding problem: the target is the sum of the two marked values, one mark in each half', () => {
-    const d = addingProblem({ n: 50, steps: 20, seed: 1 });
+    const d = addingProblem({ n: 50, length: 20, seed: 1 });
     expect(d.x[0]).toHaveLength(20);
     expect(d.x[0][0]).toHaveLength(2);
     d.x.forEach((seq, i) => {
@@ -95,11 +95,11 @@ describe('sequence datasets', () => {
       expect(marked[1]).toBeGreaterThanOrEqual(10);
       expect(d.y[i][0]).toBeCloseTo(seq[marked[0]][0] + seq[marked[1]][0], 5);
     });
-    expect(addingProblem({ n: 50, steps: 20, seed: 1 })).toEqual(d);
+    expect(addingProblem({ n: 50, length: 20, seed: 1 })).toEqual(d);
   });
 
   test('temporal order: exactly two relevant symbols, in the two windows, and the class encodes their order', () => {
-    const d = temporalOrder({ n: 100, steps: 50, seed: 2 });
+    const d = temporalOrder({ n: 100, length: 50, seed: 2 });
     d.x.forEach((seq, i) => {
       const symbols = seq.map((onehot) => onehot.indexOf(1));
       const relevant = symbols.map((s, t) => (s >= 4 ? t : -1)).filter((t) => t >= 0);
@@ -114,7 +114,7 @@ describe('sequence datasets', () => {
   });
 
   test('latch: the target is the sign of the first step', () => {
-    const d = latch({ n: 40, steps: 10 });
+    const d = latch({ n: 40, length: 10 });
     d.x.forEach((seq, i) => expect(d.y[i][0]).toBe(seq[0][0] > 0 ? 1 : 0));
   });
 });

@@ -1,4 +1,4 @@
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
 import {
   Random,
@@ -24,7 +24,7 @@ import {
   train,
   weightStats,
   xor,
-} from '../../src/index';
+} from '../../src/advanced';
 
 beforeAll(async () => {
   await ready({ quiet: true });
@@ -42,8 +42,8 @@ const cases: [string, () => unknown, RegExp][] = [
   ['circles factor', () => circles({ factor: 1.5 }), /^circles: factor is 1.5; allowed: a finite number greater than 0 and at most 1$/],
   ['xor seed', () => xor({ seed: 1.5 }), /^xor: seed is 1.5; allowed: an integer from 0 to 4294967295$/],
   ['blobs centers', () => blobs({ centers: [[0, 0]] }), /^blobs: centers is \[\[0,0\]\]; allowed: an array of at least 2 points/],
-  ['adding steps', () => addingProblem({ steps: 1 }), /^addingProblem: steps is 1; allowed: an integer from 2 to 100000$/],
-  ['temporal order steps', () => temporalOrder({ steps: 5 }), /^temporalOrder: steps is 5; allowed: an integer from 10 to 100000$/],
+  ['adding length', () => addingProblem({ length: 1 }), /^addingProblem: length is 1; allowed: an integer from 2 to 100000$/],
+  ['temporal order length', () => temporalOrder({ length: 5 }), /^temporalOrder: length is 5; allowed: an integer from 10 to 100000$/],
   ['latch noise', () => latch({ noise: NaN }), /^latch: noise is NaN; allowed: a finite number/],
   ['toTensors data', () => toTensors({ x: [], y: [] }), /^toTensors: data.x is \[\]; allowed: a non-empty array or a tensor$/],
   ['toTensors lengths', () => toTensors({ x: [[1, 2]], y: [[1], [0]] }), /^toTensors: data.y length is 2; allowed: the number of examples in data.x \(1\)$/],
@@ -61,7 +61,7 @@ const cases: [string, () => unknown, RegExp][] = [
   ['recurrent forgetBias', () => recurrent({ cell: 'gru', units: 4, inputs: 2, outputs: 1, forgetBias: 1 }), /^recurrent: forgetBias is 1; allowed: only with cell 'lstm'$/],
   ['initializer name', () => initializer('he' as never), /^initializer: name is 'he'; allowed: one of/],
   ['modelInfo model', () => modelInfo({} as never), /^modelInfo: model is object; allowed: a tf.LayersModel/],
-  ['gradientNorms model', () => gradientNorms({} as never, data()), /^gradientNorms: model is an object; allowed: a tf.LayersModel/],
+  ['gradientNorms model', () => gradientNorms({} as never, data()), /^gradientNorms: model is an empty object; allowed: a tf.LayersModel/],
   ['gradientNorms data', () => gradientNorms(model(), [] as never), /^gradientNorms: data is \[\]; allowed: a gradscope dataset or an object \{x, y\}/],
   ['gradientNorms parameters', () => gradientNorms(model(), data(), { parameters: 'weights' as never }), /^gradientNorms: parameters is 'weights'; allowed: one of 'kernels', 'all'$/],
   ['gradientNorms loss', () => gradientNorms(model(), data(), { loss: 'hinge' as never }), /^gradientNorms: loss is 'hinge'; allowed: one of 'binaryCrossEntropy', 'softmaxCrossEntropy', 'meanSquaredError'$/],

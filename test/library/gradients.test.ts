@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/backend';
-import { gradientNorms, mlp, spirals, moons, lossFunction } from '../../src/index';
+import { ready } from '../../src/core/backend';
+import { gradientNorms, mlp, spirals, moons, lossFunction } from '../../src/advanced';
 
 beforeAll(async () => {
   await ready({ quiet: true });

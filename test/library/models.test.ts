@@ -1,6 +1,6 @@
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, INITIALIZERS, initialValues, initializer, mlp, modelInfo, recurrent } from '../../src/index';
+import { ACTIVATIONS, INITIALIZERS, initialValues, initializer, mlp, modelInfo, recurrent } from '../../src/advanced';
 
 beforeAll(async () => {
   await ready({ quiet: true });

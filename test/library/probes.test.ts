@@ -1,4 +1,4 @@
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
 import {
   HISTOGRAM_BIN_COUNT,
@@ -16,7 +16,7 @@ import {
   spirals,
   takeExamples,
   weightStats,
-} from '../../src/index';
+} from '../../src/advanced';
 
 beforeAll(async () => {
   await ready({ quiet: true });
@@ -90,9 +90,9 @@ describe('weight statistics', () => {
 describe('gradient over time', () => {
   test.each(['simple', 'lstm', 'gru'] as const)('%s: ||dLoss/dx_t|| matches central differences', (cell) => {
     const model = recurrent({ cell, units: 3, inputs: 2, outputs: 1, seed: 1 });
-    const data = addingProblem({ n: 4, steps: 6, seed: 2 });
+    const data = addingProblem({ n: 4, length: 6, seed: 2 });
     const g = gradientOverTime(model, data);
-    expect(g.steps).toBe(6);
+    expect(g.length).toBe(6);
     const loss = lossFunction('meanSquaredError');
     const y = tf.tensor2d(data.y);
     const at = (x: number[][][]) => tf.tidy(() => loss(y, model.predict(tf.tensor3d(x)) as tf.Tensor).dataSync()[0]);
@@ -115,7 +115,7 @@ describe('gradient over time', () => {
 
   test('a simple RNN at init passes less gradient to early steps than to late ones', () => {
     const model = recurrent({ cell: 'simple', units: 16, inputs: 2, outputs: 1, seed: 0 });
-    const g = gradientOverTime(model, addingProblem({ n: 32, steps: 60 }));
+    const g = gradientOverTime(model, addingProblem({ n: 32, length: 60 }));
     expect(g.firstToLast!).toBeLessThan(0.1);
   });
 });

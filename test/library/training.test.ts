@@ -1,7 +1,7 @@
-import { ready } from '../../src/backend';
+import { ready } from '../../src/core/backend';
 import * as tf from '@tensorflow/tfjs';
 import { ProgressLine } from '../../src/training/progress';
-import { History, OPTIMIZERS, clipGradients, evaluate, gradientNorms, mlp, moons, recurrent, addingProblem, spirals, train, xor } from '../../src/index';
+import { History, OPTIMIZERS, clipGradients, evaluate, gradientNorms, mlp, moons, recurrent, addingProblem, spirals, train, xor } from '../../src/advanced';
 
 beforeAll(async () => {
   await ready({ quiet: true });
@@ -60,10 +60,10 @@ describe('clipping maths', () => {
 
   test('train reports how often clipping fired', async () => {
     const model = mlp({ inputs: 2, outputs: 1, depth: 2, width: 8, activation: 'tanh' });
-    const h = await train(model, moons({ n: 64 }), { steps: 20, batchSize: 16, clipGlobalNorm: 1e-6, probes: false, progress: false });
+    const h = await train(model, moons({ n: 64 }), { steps: 20, batchSize: 16, clipGlobalNorm: 1e-6, probes: false, quiet: true });
     expect(h.clipping).toMatchObject({ steps: 20, firedSteps: 20, firedShare: 1, globalNormFired: 20 });
     h.steps.forEach((s) => expect(s.clippedNorm).toBeCloseTo(1e-6, 8));
-    const loose = await train(model, moons({ n: 64 }), { steps: 5, clipGlobalNorm: 1e9, probes: false, progress: false });
+    const loose = await train(model, moons({ n: 64 }), { steps: 5, clipGlobalNorm: 1e9, probes: false, quiet: true });
     expect(loose.clipping!.firedSteps).toBe(0);
   });
 });
@@ -72,7 +72,7 @@ describe('train', () => {
   test('learns xor with every optimizer', async () => {
     for (const optimizer of OPTIMIZERS) {
       const model = mlp({ inputs: 2, outputs: 1, depth: 2, width: 16, activation: 'tanh', seed: 1 });
-      const h = await train(model, xor({ n: 256 }), { optimizer, learningRate: optimizer === 'sgd' ? 0.5 : optimizer === 'momentum' ? 0.05 : 0.02, epochs: 40, probes: false, progress: false });
+      const h = await train(model, xor({ n: 256 }), { optimizer, learningRate: optimizer === 'sgd' ? 0.5 : optimizer === 'momentum' ? 0.05 : 0.02, epochs: 40, probes: false, quiet: true });
       const last = h.steps.slice(-8);
       const accuracy = last.reduce((a, s) => a + s.accuracy!, 0) / last.length;
       expect(accuracy).toBeGreaterThan(0.85);
@@ -83,7 +83,7 @@ describe('train', () => {
   test('is deterministic: same seeds, same numbers', async () => {
     const run = async () => {
       const model = mlp({ inputs: 2, outputs: 1, depth: 4, width: 8, activation: 'relu', init: 'heNormal', batchNorm: true, seed: 3 });
-      const h = await train(model, spirals({ n: 128, seed: 1 }), { optimizer: 'adam', steps: 30, batchSize: 16, seed: 7, probes: { every: 10, histograms: true }, progress: false });
+      const h = await train(model, spirals({ n: 128, seed: 1 }), { optimizer: 'adam', steps: 30, batchSize: 16, seed: 7, probes: { every: 10, histograms: true }, quiet: true });
       model.dispose();
       return { ...h, msPerStep: 0 };
     };
@@ -97,26 +97,26 @@ describe('train', () => {
     const data = moons({ n: 64 });
     const model = mlp({ inputs: 2, outputs: 1, depth: 3, width: 8, activation: 'sigmoid', seed: 2 });
     const expected = gradientNorms(model, data);
-    const h = await train(model, data, { steps: 1, batchSize: 64, shuffle: false, probes: { batchGradients: true, every: 100 }, progress: false });
+    const h = await train(model, data, { steps: 1, batchSize: 64, shuffle: false, probes: { batchGradients: true, every: 100 }, quiet: true });
     h.batchGradients[0].layers.forEach((l, i) => expect(Math.abs(l.norm / expected.layers[i].norm - 1)).toBeLessThan(1e-5));
   });
 
   test('stops on NaN/Inf with a clear message and keeps the history so far', async () => {
     const model = mlp({ inputs: 2, outputs: 1, depth: 3, width: 8, activation: 'linear', init: 'glorotNormal' });
     const data = { x: spirals({ n: 64 }).x, y: spirals({ n: 64 }).x.map((p) => [p[0] * 10]) };
-    const h = await train(model, data, { loss: 'meanSquaredError', learningRate: 5, steps: 500, probes: { every: 5 }, progress: false });
+    const h = await train(model, data, { loss: 'meanSquaredError', learningRate: 5, steps: 500, probes: { every: 5 }, quiet: true });
     expect(h.stopped).not.toBeNull();
     expect(h.stopped!.reason).toBe('nonFinite');
     expect(h.stopped!.message).toMatch(/train: the (loss|gradient norm) became (NaN|Infinity) at step \d+/);
     expect(h.steps.length).toBe(h.stopped!.step - 1);
     expect(model.getWeights().every((w) => Array.from(w.dataSync()).every(Number.isFinite))).toBe(true);
     const model2 = mlp({ inputs: 2, outputs: 1, depth: 3, width: 8, activation: 'linear', init: 'glorotNormal' });
-    await expect(train(model2, data, { loss: 'meanSquaredError', learningRate: 5, steps: 500, probes: false, progress: false, onNonFinite: 'throw' })).rejects.toThrow(/training stopped/);
+    await expect(train(model2, data, { loss: 'meanSquaredError', learningRate: 5, steps: 500, probes: false, quiet: true, onNonFinite: 'throw' })).rejects.toThrow(/training stopped/);
   });
 
   test('records validation loss and update ratios at the probe cadence', async () => {
     const model = mlp({ inputs: 2, outputs: 1, depth: 2, width: 8, activation: 'tanh' });
-    const h = await train(model, moons({ n: 128 }), { steps: 20, probes: { every: 10 }, validation: moons({ n: 64, seed: 4 }), progress: false });
+    const h = await train(model, moons({ n: 128 }), { steps: 20, probes: { every: 10 }, validation: moons({ n: 64, seed: 4 }), quiet: true });
     expect(h.validation.map((v) => v.step)).toEqual([0, 10, 20]);
     expect(h.updates.map((u) => u.step)).toEqual([10, 20]);
     const ratio = h.updates[0].layers[0].ratio!;
@@ -126,7 +126,7 @@ describe('train', () => {
 
   test('recurrent models train and record the gradient over time', async () => {
     const model = recurrent({ cell: 'lstm', units: 4, inputs: 2, outputs: 1 });
-    const h = await train(model, addingProblem({ n: 32, steps: 8 }), { optimizer: 'adam', steps: 4, batchSize: 16, probes: { every: 2 }, progress: false });
+    const h = await train(model, addingProblem({ n: 32, length: 8 }), { optimizer: 'adam', steps: 4, batchSize: 16, probes: { every: 2 }, quiet: true });
     expect(h.overTime.map((o) => o.step)).toEqual([0, 2, 4]);
     expect(h.overTime[0].norms).toHaveLength(8);
     expect(h.activations).toHaveLength(0);
@@ -148,7 +148,7 @@ describe('no tensor leaks', () => {
       clipGlobalNorm: 1,
       validation: data,
       probes: { every: 100, histograms: true, parameters: 'all', batchGradients: true },
-      progress: false,
+      quiet: true,
       onProbe: () => {
         counts.push(tf.memory().numTensors);
       },
@@ -167,7 +167,7 @@ describe('no tensor leaks', () => {
         optimizer: 'rmsprop',
         steps: 1000,
         probes: { every: 50 },
-        progress: false,
+        quiet: true,
         onProbe: (history) => {
           if (history.lastStep >= 500) throw new Error('stop here');
         },
@@ -185,7 +185,7 @@ describe('no tensor leaks', () => {
 describe('evaluate and the notebook progress line', () => {
   test('evaluate gives loss and accuracy on a whole dataset without leaking', async () => {
     const model = mlp({ inputs: 2, outputs: 1, depth: 2, width: 16, activation: 'tanh', seed: 1 });
-    await train(model, xor({ n: 256 }), { optimizer: 'adam', learningRate: 0.02, epochs: 30, probes: false, progress: false });
+    await train(model, xor({ n: 256 }), { optimizer: 'adam', learningRate: 0.02, epochs: 30, probes: false, quiet: true });
     const start = tf.memory().numTensors;
     const e = evaluate(model, xor({ n: 200, seed: 5 }));
     expect(tf.memory().numTensors).toBe(start);

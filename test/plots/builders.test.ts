@@ -4,7 +4,7 @@
 import {
   activationFigure,
   gradientHeatmapFigure,
-  gradientNormByLayerFigure,
+  byLayerFigure,
   gradientThroughTimeFigure,
   histogramSliderFigure,
   lossCurvesFigure,
@@ -16,7 +16,7 @@ import {
   figureName,
   FIGURE_NAME_PATTERN,
   PALETTE,
-} from '../../src/plots';
+} from '../../src/advanced';
 import { logRange, wrapTitle } from '../../src/plots/style';
 import { isFigure } from '../../src/display';
 import * as sample from './sample-data';
@@ -27,7 +27,7 @@ function allFigures() {
   const surface = sample.pascanuSurface(21);
   return [
     activationFigure(['sigmoid', 'tanh', 'relu']),
-    gradientNormByLayerFigure([{ name: 'sigmoid', values: sample.vanishingNorms() }]),
+    byLayerFigure([{ name: 'sigmoid', values: sample.vanishingNorms() }]),
     gradientHeatmapFigure(sample.layerStepGrid()),
     normsOverTrainingFigure(sample.layerStepGrid()),
     histogramSliderFigure(sample.histogramSteps()),
@@ -89,7 +89,7 @@ describe('every builder', () => {
 
 describe('colours', () => {
   it('keep one colour per configuration name across figures, in order of first use', () => {
-    const a = gradientNormByLayerFigure([
+    const a = byLayerFigure([
       { name: 'sigmoid', values: [1e-3, 1] },
       { name: 'relu', values: [0.5, 1] },
     ]);
@@ -101,8 +101,8 @@ describe('colours', () => {
   });
 });
 
-describe('gradientNormByLayerFigure', () => {
-  const fig = gradientNormByLayerFigure([
+describe('byLayerFigure', () => {
+  const fig = byLayerFigure([
     { name: 'sigmoid', values: [0, 1e-9, 1e-6, 1e-3, 1] },
     { name: 'relu', values: [0.3, 0.4, 0.5, 0.6, 0.7] },
   ]);
@@ -144,13 +144,13 @@ describe('gradientNormByLayerFigure', () => {
         { name: 'output', weight: 'kernel', norm: 0.1 },
       ],
     };
-    const f = gradientNormByLayerFigure([{ name: 'sigmoid', snapshot: snap }]);
+    const f = byLayerFigure([{ name: 'sigmoid', snapshot: snap }]);
     expect((f.data[0] as AnyTrace).text).toEqual(['dense_01', 'output']);
     expect((f.data[0] as AnyTrace).y).toEqual([1e-8, 0.1]);
   });
 
   it('draws a configuration given twice (two seeds) in one colour with one legend entry', () => {
-    const f = gradientNormByLayerFigure([
+    const f = byLayerFigure([
       { name: 'relu', values: [0.1, 0.2] },
       { name: 'relu', values: [0.2, 0.3], dash: 'dot' },
     ]);
@@ -160,9 +160,9 @@ describe('gradientNormByLayerFigure', () => {
   });
 
   it('names the field, the value seen and what is allowed when the input is wrong', () => {
-    expect(() => gradientNormByLayerFigure([] as any)).toThrow(/series should be a non-empty array/);
-    expect(() => gradientNormByLayerFigure([{ name: 'a', values: [1, 'x'] } as any])).toThrow(/series\[0\]\.values\[1\] should be a number.*"x"/);
-    expect(() => gradientNormByLayerFigure([{ name: 'a', values: [1, 2], layers: ['x'] }])).toThrow(/layers should list one name per value \(2\)/);
+    expect(() => byLayerFigure([] as any)).toThrow(/^byLayerFigure: series is \[\]; allowed: a non-empty array/);
+    expect(() => byLayerFigure([{ name: 'a', values: [1, 'x'] } as any])).toThrow(/^byLayerFigure: series\[0\]\.values\[1\] is 'x'; allowed: a number/);
+    expect(() => byLayerFigure([{ name: 'a', values: [1, 2], layers: ['x'] }])).toThrow(/^byLayerFigure: series\[0\]\.layers is \["x"\]; allowed: one name per value \(2\)/);
   });
 });
 
@@ -183,7 +183,7 @@ describe('activationFigure', () => {
   });
 
   it('refuses an unknown name and lists the known ones', () => {
-    expect(() => activationFigure('sigmod' as any)).toThrow(/'sigmod'.*Allowed: sigmoid, tanh, relu/);
+    expect(() => activationFigure('sigmod' as any)).toThrow(/^activationFigure: activations\[0\] is 'sigmod'; allowed: sigmoid, tanh, relu/);
   });
 });
 
@@ -201,7 +201,7 @@ describe('gradientHeatmapFigure', () => {
   });
 
   it('checks that every row has one value per step', () => {
-    expect(() => gradientHeatmapFigure({ layers: ['a'], steps: [0, 1], values: [[1]] })).toThrow(/values\[0\] should have one value per step \(2\)/);
+    expect(() => gradientHeatmapFigure({ layers: ['a'], steps: [0, 1], values: [[1]] })).toThrow(/^gradientHeatmapFigure: grid.values\[0\] is \[1\]; allowed: one value per step \(2\)/);
   });
 });
 
@@ -240,7 +240,7 @@ describe('histogramSliderFigure', () => {
     expect(names).toHaveLength(8);
     expect(names[0]).toBe('l1');
     expect(names[7]).toBe('l20');
-    expect(() => histogramSliderFigure(many, { layers: ['nope'] })).toThrow(/'nope'.*Allowed: l1/);
+    expect(() => histogramSliderFigure(many, { layers: ['nope'] })).toThrow(/^histogramSliderFigure: options.layers is \["nope"\]; allowed: names of layers with a histogram: l1/);
   });
 
   it('asks for histograms when the snapshots have none', () => {
@@ -261,7 +261,7 @@ describe('other builders', () => {
     const test = fig.data.find((t: AnyTrace) => /test/.test(t.name)) as AnyTrace;
     expect(test.line.dash).toBe('dash');
     expect(fig.layout.title?.text).toMatch(/^relu reaches the lowest loss/);
-    expect(() => lossCurvesFigure([{ name: 'a', steps: [0], values: [1, 2] }])).toThrow(/1 steps but 2 values/);
+    expect(() => lossCurvesFigure([{ name: 'a', steps: [0], values: [1, 2] }])).toThrow(/^lossCurvesFigure: series\[0\].values is '2 values for 1 steps'; allowed: one value per step/);
   });
 
   it('lossCurvesFigure leaves a gap where the loss diverged and says so', () => {

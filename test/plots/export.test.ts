@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { gradientNormByLayerFigure, gradientHeatmapFigure, resetColors } from '../../src/plots';
+import { byLayerFigure, gradientHeatmapFigure, resetColors } from '../../src/advanced';
 import { figureCsv, figureHtml, figureJson, saveFigure, closeBrowser, findChromium } from '../../src/export';
 import * as chromium from '../../src/export/chromium';
 import { isFigure, mimeBundle, show, liveChart, PLOTLY_MIME } from '../../src/display';
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 beforeEach(() => resetColors());
 
-const fig = () => gradientNormByLayerFigure([{ name: 'sigmoid', values: [0, 1e-6, 1] }, { name: 'relu', values: [0.5, 0.6, 0.7] }]);
+const fig = () => byLayerFigure([{ name: 'sigmoid', values: [0, 1e-6, 1] }, { name: 'relu', values: [0.5, 0.6, 0.7] }]);
 
 describe('figureCsv', () => {
   it('writes one row per point with the raw value, leaving out underflow markers', () => {
@@ -63,8 +63,8 @@ describe('figureHtml', () => {
 
 describe('saveFigure', () => {
   it('refuses an unknown extension, naming it and the allowed ones', async () => {
-    await expect(saveFigure(fig(), path.join(dir, 'x.gif'))).rejects.toThrow(/'\.gif'.*Allowed: \.html, \.svg, \.png, \.json, \.csv/);
-    await expect(saveFigure({ data: 1 } as any, path.join(dir, 'x.json'))).rejects.toThrow(/fig should be a Plotly figure/);
+    await expect(saveFigure(fig(), path.join(dir, 'x.gif'))).rejects.toThrow(/^saveFigure: path is '.*x\.gif'; allowed: an extension of \.html, \.svg, \.png, \.json, \.csv/);
+    await expect(saveFigure({ data: 1 } as any, path.join(dir, 'x.json'))).rejects.toThrow(/^saveFigure: fig is an object with keys data; allowed: a Plotly figure/);
   });
 
   it('writes the figure JSON byte-identically for the same figure', async () => {
@@ -116,7 +116,7 @@ describe('notebook display', () => {
     expect(Object.keys(bundle.data).sort()).toEqual([PLOTLY_MIME, 'text/plain'].sort());
     expect(bundle.data['text/plain']).toMatch(/^Chart gradient-norm-by-layer: Per-layer/);
     expect((bundle.data[PLOTLY_MIME] as any).layout.meta.name).toBe('gradient-norm-by-layer');
-    await expect(mimeBundle({ nope: 1 })).rejects.toThrow(/fig should be a Plotly figure.*keys nope/);
+    await expect(mimeBundle({ nope: 1 })).rejects.toThrow(/^mimeBundle: fig is an object with keys nope; allowed: a Plotly figure/);
   });
 
   itWithChromium('mimeBundle adds a JPEG snapshot (JupyterLab keeps the chart interactive), or a PNG on request', async () => {
@@ -147,11 +147,11 @@ describe('notebook display', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       const live = await liveChart(fig(), { intervalMs: 200, snapshot: false });
-      for (let i = 0; i < 50; i++) live.update(gradientNormByLayerFigure([{ name: 'x', values: vanishingNorms(3 + (i % 3)) }]));
+      for (let i = 0; i < 50; i++) live.update(byLayerFigure([{ name: 'x', values: vanishingNorms(3 + (i % 3)) }]));
       expect(live.redraws).toBeLessThanOrEqual(1);
       await new Promise((r) => setTimeout(r, 300));
       expect(live.redraws).toBe(1);
-      await live.done(gradientNormByLayerFigure([{ name: 'final', values: [1, 2] }]));
+      await live.done(byLayerFigure([{ name: 'final', values: [1, 2] }]));
       expect(live.redraws).toBe(2);
       expect(log.mock.calls.pop()?.[0]).toMatch(/final/);
       expect(() => live.update(fig())).toThrow(/done/);

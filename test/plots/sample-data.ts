@@ -2,7 +2,7 @@
  * Small, deterministic records shaped like gradscope's probe output, for the figure tests and the chart
  * fixture notebook. No tensors: everything is computed with plain arithmetic.
  */
-import type { HistogramStep, LayerStepGrid, LossGrid, LossSeries, TimeSeries, Trajectory, UnitSeries } from '../../src/plots';
+import type { HistogramStep, LayerStepGrid, LossGrid, LossSeries, TimeSeries, Trajectory, UnitSeries } from '../../src/advanced';
 
 /** Per-layer norms that fall 10x per layer towards the input, with the first layer underflowed. */
 export function vanishingNorms(depth = 10, perLayer = 0.1): number[] {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../../src/backend';
+import { ready } from '../../../src/core/backend';
 import { DataLike, MlpOptions, RecurrentOptions, addingProblem, gradientNorms, mlp, parametersOf, recurrent, spirals, temporalOrder } from '../../../src/index';
 
 export interface CrossCheckCase {
@@ -35,10 +35,10 @@ export function crossCheckCases(): { name: string; kind: 'mlp' | 'recurrent'; op
   cases.push({ name: 'mlp relu residual', kind: 'mlp', options: { inputs: 2, outputs: 1, depth: 8, width: 16, activation: 'relu', init: 'heNormal', residual: true, seed: 4 }, data: points });
   cases.push({ name: 'mlp gelu residual, projection, scale, batch norm', kind: 'mlp', options: { inputs: 2, outputs: 1, depth: 4, width: [8, 8, 12, 12], activation: 'gelu', residual: true, residualScale: 0.5, batchNorm: 'before', seed: 5 }, data: points });
   cases.push({ name: 'mlp multiclass', kind: 'mlp', options: { inputs: 2, outputs: 3, depth: 3, width: 16, activation: 'elu', seed: 6 }, data: spirals({ n: 60, classes: 3 }) });
-  cases.push({ name: 'lstm adding problem', kind: 'recurrent', options: { cell: 'lstm', units: 8, inputs: 2, outputs: 1, forgetBias: 1, seed: 7 }, data: addingProblem({ n: 16, steps: 20, seed: 1 }) });
-  cases.push({ name: 'lstm temporal order', kind: 'recurrent', options: { cell: 'lstm', units: 6, inputs: 6, outputs: 4, seed: 8 }, data: temporalOrder({ n: 16, steps: 20, seed: 1 }) });
-  cases.push({ name: 'simple rnn', kind: 'recurrent', options: { cell: 'simple', units: 8, inputs: 2, outputs: 1, seed: 9 }, data: addingProblem({ n: 16, steps: 20, seed: 2 }) });
-  cases.push({ name: 'gru (reset before)', kind: 'recurrent', options: { cell: 'gru', units: 8, inputs: 2, outputs: 1, seed: 10 }, data: addingProblem({ n: 16, steps: 20, seed: 3 }) });
+  cases.push({ name: 'lstm adding problem', kind: 'recurrent', options: { cell: 'lstm', units: 8, inputs: 2, outputs: 1, forgetBias: 1, seed: 7 }, data: addingProblem({ n: 16, length: 20, seed: 1 }) });
+  cases.push({ name: 'lstm temporal order', kind: 'recurrent', options: { cell: 'lstm', units: 6, inputs: 6, outputs: 4, seed: 8 }, data: temporalOrder({ n: 16, length: 20, seed: 1 }) });
+  cases.push({ name: 'simple rnn', kind: 'recurrent', options: { cell: 'simple', units: 8, inputs: 2, outputs: 1, seed: 9 }, data: addingProblem({ n: 16, length: 20, seed: 2 }) });
+  cases.push({ name: 'gru (reset before)', kind: 'recurrent', options: { cell: 'gru', units: 8, inputs: 2, outputs: 1, seed: 10 }, data: addingProblem({ n: 16, length: 20, seed: 3 }) });
   return cases;
 }
 

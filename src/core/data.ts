@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assertReady } from '../backend';
+import { assertReady } from './backend';
 import { fail } from './check';
 
 /**
@@ -36,8 +36,8 @@ export interface Dataset<X = number[][]> {
   inputs: number;
   /** Target columns: the `outputs` of `mlp` or `recurrent`. */
   outputs: number;
-  /** Time steps per sequence (sequence datasets only). */
-  steps?: number;
+  /** Sequence length T: time steps per sequence (sequence datasets only). */
+  length?: number;
   /** The seed it was generated from. */
   seed: number;
 }

@@ -10,8 +10,8 @@
  *   - 'meanSquaredError': L = mean( (prediction - y)^2 ).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkOneOf, fail } from '../datasets/check';
-import type { DataLike, Task } from '../datasets/types';
+import { checkOneOf, fail } from './check';
+import type { DataLike, Task } from './data';
 
 /** The losses gradscope computes. */
 export const LOSSES = ['binaryCrossEntropy', 'softmaxCrossEntropy', 'meanSquaredError'] as const;

@@ -5,7 +5,7 @@
  */
 
 /** Shows a value the way a user typed it (strings quoted, arrays short). */
-export function show(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (value === undefined) return 'undefined';
@@ -13,7 +13,9 @@ export function show(value: unknown): string {
   if (Array.isArray(value)) return value.length > 6 ? `an array of length ${value.length}` : JSON.stringify(value);
   if (value !== null && typeof value === 'object') {
     const name = (value as object).constructor?.name;
-    return name && name !== 'Object' ? `a ${name}` : 'an object';
+    if (name && name !== 'Object') return `a ${name}`;
+    const keys = Object.keys(value as object);
+    return keys.length ? `an object with keys ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', ...' : ''}` : 'an empty object';
   }
   try {
     return JSON.stringify(value);
@@ -23,7 +25,7 @@ export function show(value: unknown): string {
 }
 
 export function fail(where: string, field: string, value: unknown, allowed: string): never {
-  throw new Error(`${where}: ${field} is ${show(value)}; allowed: ${allowed}`);
+  throw new Error(`${where}: ${field} is ${describeValue(value)}; allowed: ${allowed}`);
 }
 
 export function checkInt(where: string, field: string, value: unknown, min: number, max: number): number {
@@ -85,4 +87,11 @@ export function checkKeys(where: string, options: unknown, known: readonly strin
 export function showAs<T extends object>(value: T, describe: () => string): T {
   Object.defineProperty(value, Symbol.for('nodejs.util.inspect.custom'), { value: describe, enumerable: false, configurable: true });
   return value;
+}
+
+/** Throws unless `value` is an array of integers from min to max (such as a list of seeds). */
+export function checkIntegerList(where: string, field: string, value: unknown, min: number, max: number): number[] {
+  if (!Array.isArray(value) || value.length === 0) fail(where, field, value, `a non-empty array of integers from ${min} to ${max}`);
+  (value as unknown[]).forEach((v, i) => checkInt(where, `${field}[${i}]`, v, min, max));
+  return value as number[];
 }
