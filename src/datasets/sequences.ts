@@ -26,7 +26,8 @@ function common(where: string, options: SequenceOptions, minSteps: number, extra
 }
 
 /**
- * The adding problem (Hochreiter & Schmidhuber 1997). Each time step carries two numbers: a value drawn
+ * The adding problem, in the form of Le, Jaitly & Hinton 2015 (the task is Hochreiter & Schmidhuber 1997's,
+ * whose values lie in [-1, 1] and whose target is a scaled sum). Each time step carries two numbers: a value drawn
  * uniformly from [0, 1) and a marker that is 1 at exactly two steps (one in the first half of the sequence,
  * one in the second) and 0 elsewhere. The target is the sum of the two marked values (a regression, mean
  * squared error). Always predicting 1 gives a loss of about 1/6 (the variance of a sum of two uniforms):

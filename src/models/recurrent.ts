@@ -9,8 +9,10 @@
  *   - 'lstm' (lstm_01, Hochreiter & Schmidhuber 1997): gates i, f, o = sigmoid(...), candidate
  *     g = tanh(...), cell c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t). Along the cell, dc_t/dc_{t-1} = f:
  *     with the forget gate near 1 the gradient passes almost unchanged (the "constant error carousel").
- *   - 'gru' (gru_01, Cho et al. 2014): update gate z, reset gate r, h_t = (1 - z) * h_{t-1} + z * h~_t
- *     (tfjs's convention), with candidate h~_t = tanh(W x_t + U (r * h_{t-1}) + b): the reset is applied
+ *   - 'gru' (gru_01, Cho et al. 2014): update gate z, reset gate r, h_t = z * h_{t-1} + (1 - z) * h~_t
+ *     (tfjs-layers GRUCell.call, as in Cho et al. and PyTorch): where z is near 1 the state is copied
+ *     forward, so dh_t/dh_{t-1} along the direct path is z. The candidate is
+ *     h~_t = tanh(W x_t + U (r * h_{t-1}) + b): the reset is applied
  *     *before* the recurrent matrix. PyTorch and Keras-Python default to the "reset after" variant
  *     h~_t = tanh(W x_t + r * (U h_{t-1} + b_hn)); TensorFlow.js only has "reset before", so a GRU here
  *     matches PyTorch's numbers only approximately.
