@@ -93,16 +93,14 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
     fixtureSite = path.join(tmp, 'fixture-site');
     lessonSite = path.join(tmp, 'lesson-site');
     await buildSite([...fixtureNotebooks, '--out', fixtureSite, '--executed', path.join(tmp, 'executed'), '--figures', path.join(tmp, 'no-figures')]);
-    await buildSite(['--out', lessonSite]);
     fixtureServer = await serveFolder(fixtureSite);
-    lessonServer = await serveFolder(lessonSite);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { chromium } = require('playwright-core');
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_FLAGS] });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const local = [fixtureServer.url, lessonServer.url];
     await context.route('**/*', (route) => {
       const url: string = route.request().url();
+      const local = [fixtureServer, lessonServer].filter(Boolean).map((server) => server.url);
       if (local.some((origin) => url.startsWith(`${origin}/`)) || url.startsWith('data:')) return route.continue();
       blocked.push(url);
       return route.abort();
@@ -279,6 +277,11 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
   });
 
   describe('the lesson site', () => {
+    beforeAll(async () => {
+      await buildSite(['--out', lessonSite]);
+      lessonServer = await serveFolder(lessonSite);
+    }, 90 * 60 * 1000);
+
     it('has a page per lesson, a home page, a gallery and a search page', () => {
       const pages = fs.readdirSync(lessonSite).filter((f) => f.endsWith('.html')).sort();
       expect(pages).toEqual([...lessonStems.map((s) => `${s}.html`), 'gallery.html', 'index.html', 'search.html'].sort());
