@@ -121,6 +121,7 @@ class Kernel {
 
   // ---- sending -------------------------------------------------------------------------------------------
 
+  /** @param {any[]} [identities] */
   message(msgType, content, parent, identities = []) {
     const header = wire.header(msgType, this.session, (parent && parent.username) || 'kernel');
     return wire.serialize({ identities, header, parent_header: parent || {}, metadata: {}, content }, this.sign);
