@@ -42,6 +42,10 @@ function parse(frames, sign) {
 }
 
 /** Builds the frames of a message. */
+/**
+ * @param {{identities?: any[], header: object, parent_header?: object, metadata?: object, content?: object, buffers?: any[]}} message
+ * @param {(parts: Buffer[]) => string} sign
+ */
 function serialize({ identities = [], header, parent_header = {}, metadata = {}, content = {}, buffers = [] }, sign) {
   const parts = [header, parent_header, metadata, content].map((part) => Buffer.from(JSON.stringify(part)));
   return [...identities, DELIM, Buffer.from(sign(parts)), ...parts, ...buffers];
