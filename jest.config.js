@@ -12,6 +12,8 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', diagnostics: false }],
   },
   testTimeout: 120000,
+  // Notebooks are executed once, then the browser and site tests read the executed copies.
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   // The last lines of every run: what could not run on this machine and how to enable it (CI=true: a failure).
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/build/', '<rootDir>/.venv/'],
