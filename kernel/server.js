@@ -61,10 +61,13 @@ class Kernel {
     const zmq = require(require.resolve('zeromq', { paths: [tslabDir] }));
     const c = this.connection;
     const address = (port) => `${c.transport}://${c.ip}:${port}`;
-    this.iopub = new zmq.Publisher();
-    this.shell = new zmq.Router();
-    this.control = new zmq.Router();
-    this.stdin = new zmq.Router();
+    // No high-water mark: ZeroMQ would otherwise drop a publisher's messages past 1 000 queued (a cell that
+    // displays 10 000 outputs), and with them the 'idle' status a client waits for.
+    const unbounded = { sendHighWaterMark: 0, receiveHighWaterMark: 0 };
+    this.iopub = new zmq.Publisher({ sendHighWaterMark: 0 });
+    this.shell = new zmq.Router(unbounded);
+    this.control = new zmq.Router(unbounded);
+    this.stdin = new zmq.Router(unbounded);
     this.hb = new zmq.Reply();
     await Promise.all([
       this.iopub.bind(address(c.iopub_port)),
