@@ -84,7 +84,7 @@ class GradscopeKernelTests(jupyter_kernel_test.KernelTests):
     code_inspect_sample = "Math.max"
 
     code_clear_output = (
-        'import { clearOutput } from "gradscope";\n'
+        'import { clearOutput } from "gradscope/advanced";\n'
         'console.log("soon gone");\n'
         "clearOutput();"
     )
