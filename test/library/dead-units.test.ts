@@ -23,6 +23,16 @@ function shiftedSwish(): tf.LayersModel {
   return model;
 }
 
+
+/** Adds `by` to every bias of one dense layer (a large negative shift pushes its units onto their flat side). */
+function shiftBias(model: tf.LayersModel, layerName: string, by: number): void {
+  const layer = model.getLayer(layerName);
+  const [kernel, bias] = layer.getWeights();
+  const shifted = tf.tidy(() => bias.add(by));
+  layer.setWeights([kernel, shifted]);
+  shifted.dispose();
+}
+
 test('slopes against finite differences of the activations themselves', () => {
   const f: Record<string, (z: number) => number> = {
     swish: (z) => z / (1 + Math.exp(-z)),
@@ -79,11 +89,7 @@ test('ReLU units with a large negative bias are dead (output 0 on every example)
   const data = spirals({ n: 256, seed: 3 });
   const model = mlp({ inputs: 2, outputs: 1, depth: 3, width: 16, activation: 'relu', init: 'heNormal', seed: 1 });
   try {
-    const layer = model.getLayer('dense_02');
-    const [kernel, bias] = layer.getWeights();
-    const shifted = tf.tidy(() => bias.sub(100));
-    layer.setWeights([kernel, shifted]);
-    shifted.dispose();
+    shiftBias(model, 'dense_02', -100);
     const stats = activationStats(model, data);
     expect(stats.layers.find((l) => l.name === 'activation_02')!.dead).toBe(1);
     const d = await diagnose(model, data, { trialSteps: 0, quiet: true });
@@ -97,11 +103,7 @@ test('an ELU unit far on its negative side is flat, and counts as dead', () => {
   const data = spirals({ n: 64, seed: 3 });
   const model = mlp({ inputs: 2, outputs: 1, depth: 2, width: 8, activation: 'elu', init: 'heNormal', seed: 2 });
   try {
-    const layer = model.getLayer('dense_02');
-    const [kernel, bias] = layer.getWeights();
-    const shifted = tf.tidy(() => bias.sub(100));
-    layer.setWeights([kernel, shifted]);
-    shifted.dispose();
+    shiftBias(model, 'dense_02', -100);
     expect(activationStats(model, data).layers.find((l) => l.name === 'activation_02')!.dead).toBe(1);
     expect(activationStats(model, data).layers.find((l) => l.name === 'activation_01')!.dead).toBe(0);
   } finally {
