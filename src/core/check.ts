@@ -75,9 +75,47 @@ export function checkKeys(where: string, options: unknown, known: readonly strin
   }
   for (const key of Object.keys(options as object)) {
     if (!known.includes(key)) {
-      throw new Error(`${where}: unknown field '${key}' in ${what}; allowed fields: ${known.join(', ')}`);
+      const guess = closestName(key, known);
+      throw new Error(`${where}: unknown field '${key}' in ${what}; allowed fields: ${known.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`);
     }
   }
+}
+
+/**
+ * The known name a typo most likely meant, or undefined: the one with the fewest single-letter edits
+ * (insert, delete, replace; Levenshtein distance), if that is at most a third of the name's length (at
+ * least 2), or one name that begins the other ('maximum' -> 'max'). Case is ignored.
+ *
+ * @example
+ *   closestName('noize', ['n', 'noise', 'seed']);   // 'noise'
+ */
+export function closestName(typed: string, known: readonly string[]): string | undefined {
+  const a = typed.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of known) {
+    const d = editDistance(a, name.toLowerCase());
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(a.length / 3))) return best;
+  const prefixed = known.filter((name) => name.length >= 3 && (a.startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(a)));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+/** Levenshtein distance: the fewest single-character insertions, deletions and replacements from a to b. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = row;
+  }
+  return previous[b.length];
 }
 
 /**

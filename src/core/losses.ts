@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkOneOf, fail } from './check';
-import type { DataLike, Task } from './data';
+import { DataLike, Task, checkTargets } from './data';
 
 /** The losses gradscope computes. */
 export const LOSSES = ['binaryCrossEntropy', 'softmaxCrossEntropy', 'meanSquaredError'] as const;
@@ -79,9 +79,26 @@ export function resolveLoss(where: string, model: tf.LayersModel, data: DataLike
   } else {
     name = guessTask(data) === 'binary' ? 'binaryCrossEntropy' : guessTask(data) === 'multiclass' ? 'softmaxCrossEntropy' : 'meanSquaredError';
   }
+  checkTargetsFitLoss(where, data, name);
   const act = outputActivation(model);
   const probabilities = (name === 'binaryCrossEntropy' && act === 'sigmoid') || (name === 'softmaxCrossEntropy' && act === 'softmax');
   return { name, fn: lossFunction(name, probabilities) };
+}
+
+/**
+ * Throws when the targets cannot be what the loss expects: binary cross-entropy reads each target as the
+ * probability of class 1 (a number from 0 to 1; with 5 or -3 the "loss" goes negative without bound and
+ * training only seems to explode), softmax cross-entropy reads each row as class probabilities (a
+ * one-hot row). Mean squared error takes any finite target.
+ */
+export function checkTargetsFitLoss(where: string, data: DataLike, name: LossName): void {
+  const task = (data as { task?: Task }).task;
+  if (name === 'binaryCrossEntropy' && task !== 'binary') {
+    checkTargets(where, 'data.y', data.y, 'probability', "loss 'binaryCrossEntropy': the probability of class 1; for real-valued targets use loss 'meanSquaredError'");
+  }
+  if (name === 'softmaxCrossEntropy' && task !== 'multiclass') {
+    checkTargets(where, 'data.y', data.y, 'oneHot', "loss 'softmaxCrossEntropy': one column per class; for two classes in one column use 'binaryCrossEntropy'");
+  }
 }
 
 function guessTask(data: DataLike): Task {

@@ -5,13 +5,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertReady } from './backend';
 import { checkBool, checkInt, checkKeys, fail } from './check';
-import { DataLike, TensorBatch } from './data';
+import { DataLike, TensorBatch, checkDataValues } from './data';
 
-/** Validates the data argument shared by the probes. */
-export function checkData(where: string, data: unknown): DataLike {
+/**
+ * Validates the data argument shared by training, evaluation, diagnosis and the probes: an object {x, y}
+ * whose numbers are finite, whose rows are not ragged, and whose targets fit its task (see
+ * `checkDataValues`). `field` names the argument in errors, e.g. 'validation'.
+ */
+export function checkData(where: string, data: unknown, field = 'data'): DataLike {
   if (data === null || typeof data !== 'object' || !('x' in (data as object)) || !('y' in (data as object))) {
-    fail(where, 'data', data, 'a gradscope dataset or an object {x, y} of arrays or tensors');
+    fail(where, field, data, 'a gradscope dataset or an object {x, y} of arrays or tensors');
   }
+  checkDataValues(where, data as DataLike, field);
   return data as DataLike;
 }
 

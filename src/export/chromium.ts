@@ -13,16 +13,32 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { notebookWriter } from '../core/notebook';
 
-/** Flags that make Chromium start fast and quietly in a container or CI, with no network of its own. */
-export const CHROMIUM_FLAGS: readonly string[] = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+/**
+ * Whether Chromium must run without its sandbox: only as root, where Chromium refuses to start with it (as
+ * JupyterLab needs `--allow-root` there). Everywhere else the sandbox stays on.
+ */
+export function needsNoSandbox(uid: number | undefined = process.getuid?.()): boolean {
+  return uid === 0;
+}
+
+/**
+ * Flags that make Chromium start fast and quietly in a container or CI, with no network of its own;
+ * `--no-sandbox` only when running as root (see `needsNoSandbox`).
+ */
+export function chromiumFlags(uid: number | undefined = process.getuid?.()): string[] {
+  return [
+    '--headless',
+    ...(needsNoSandbox(uid) ? ['--no-sandbox'] : []),
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ];
+}
+
+/** The flags for this process (`chromiumFlags()` for the current user), used by every Chromium gradscope starts. */
+export const CHROMIUM_FLAGS: readonly string[] = chromiumFlags();
 
 /** Paths tried in order by findChromium(), after GRADSCOPE_CHROMIUM. */
 export const CHROMIUM_CANDIDATES: readonly string[] = [

@@ -9,7 +9,7 @@
  *   number where the chart shows something else, such as an exact 0 drawn at the bottom of a log axis).
  */
 import * as fs from 'fs';
-import { fail } from '../core/check';
+import { checkBool, checkInt, checkKeys, checkNumber, fail } from '../core/check';
 import * as path from 'path';
 import { figureName, figureSummary, titleText } from '../plots/figure';
 import { IMAGE_HEIGHT, IMAGE_WIDTH } from '../plots/style';
@@ -140,6 +140,35 @@ export interface SaveFigureResult {
 
 let warnedNoChromium = false;
 
+/** The option names saveFigure takes. */
+const SAVE_FIGURE_FIELDS = ['formats', 'width', 'height', 'scale', 'quiet'] as const;
+
+/**
+ * The largest image Chromium draws: each side at most 16 384 CSS pixels, and at most 16 384² =
+ * 268 435 456 device pixels in all (width × scale by height × scale). Measured with the Chromium of
+ * Debian 12: 16 384 × 16 384 at scale 1 and 8 192 × 8 192 at scale 2 draw; 16 400 × 16 400 or
+ * 16 384 × 8 192 at scale 2 give an empty image.
+ */
+export const MAX_IMAGE_SIDE = 16384;
+export const MAX_IMAGE_PIXELS = 16384 * 16384;
+
+/** Checks an image size before any browser starts: whole, positive sides within what Chromium draws. */
+export function checkImageSize(where: string, size: ImageSize): ImageSize {
+  checkInt(where, 'width', size.width, 1, MAX_IMAGE_SIDE);
+  checkInt(where, 'height', size.height, 1, MAX_IMAGE_SIDE);
+  const scale = checkNumber(where, 'scale', size.scale ?? 1, 0, 10, { minExclusive: true });
+  const pixels = Math.round(size.width * scale) * Math.round(size.height * scale);
+  if (pixels > MAX_IMAGE_PIXELS) {
+    fail(
+      where,
+      'width × height × scale²',
+      pixels,
+      `at most ${MAX_IMAGE_PIXELS} pixels (16384 × 16384, the largest image Chromium draws; here ${size.width} × ${size.height} at scale ${scale})`,
+    );
+  }
+  return size;
+}
+
 /** Image size used for a figure: width 900 and the figure's own height unless given. */
 export function imageSize(fig: AnyFigure, options: { width?: number; height?: number; scale?: number } = {}): ImageSize {
   const layoutWidth = typeof fig.layout.width === 'number' ? fig.layout.width : undefined;
@@ -166,6 +195,11 @@ export async function saveFigure(fig: unknown, filePath: string, options: SaveFi
   if (typeof filePath !== 'string' || filePath.length === 0) {
     fail('saveFigure', 'path', filePath, "a file path such as 'figures/gradients.png'");
   }
+  checkKeys('saveFigure', options, SAVE_FIGURE_FIELDS);
+  if (options.quiet !== undefined) checkBool('saveFigure', 'quiet', options.quiet);
+  if (options.formats !== undefined && (!Array.isArray(options.formats) || options.formats.length === 0)) {
+    fail('saveFigure', 'options.formats', options.formats, `a non-empty array of ${FIGURE_FORMATS.map((f) => `'${f}'`).join(', ')}`);
+  }
   const ext = path.extname(filePath).slice(1).toLowerCase();
   let base: string;
   let formats: FigureFormat[];
@@ -183,6 +217,10 @@ export async function saveFigure(fig: unknown, filePath: string, options: SaveFi
   } else {
     fail('saveFigure', 'path', filePath, `an extension of ${FIGURE_FORMATS.map((f) => `.${f}`).join(', ')}, or none to write all of them`);
   }
+  const pngSize = imageSize(figure, { ...options, scale: options.scale ?? 2 });
+  const svgSize = imageSize(figure, options);
+  if (formats.includes('png')) checkImageSize('saveFigure', pngSize);
+  if (formats.includes('svg')) checkImageSize('saveFigure', svgSize);
   fs.mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
   const result: SaveFigureResult = { written: [], skipped: [] };
   const status = chromiumStatus();
@@ -201,10 +239,18 @@ export async function saveFigure(fig: unknown, filePath: string, options: SaveFi
         continue;
       }
       try {
-        if (format === 'png') {
-          fs.writeFileSync(target, await renderImage(figure, 'png', imageSize(figure, { ...options, scale: options.scale ?? 2 })));
-        } else {
-          fs.writeFileSync(target, await renderImage(figure, 'svg', imageSize(figure, options)));
+        const drawn = format === 'png' ? await renderImage(figure, 'png', pngSize) : await renderImage(figure, 'svg', svgSize);
+        if (drawn.length === 0) {
+          const size = format === 'png' ? pngSize : svgSize;
+          throw new Error(
+            `saveFigure: Chromium drew an empty ${format.toUpperCase()} for '${target}' (width ${size.width}, height ${size.height}, scale ${size.scale}); ` +
+              'nothing was written. Try a smaller width, height or scale.',
+          );
+        }
+        fs.writeFileSync(target, drawn);
+        if (fs.statSync(target).size === 0) {
+          fs.rmSync(target, { force: true });
+          throw new Error(`saveFigure: '${target}' was written empty (0 bytes); allowed: a non-empty file. Check the disk space and the folder's permissions.`);
         }
       } catch (error) {
         if (formats.length === 1) throw error;

@@ -13,6 +13,8 @@ export {
   plotlyJsPath,
   plotlyJsVersion,
   CHROMIUM_FLAGS,
+  chromiumFlags,
+  needsNoSandbox,
   CHROMIUM_HINT,
 } from './chromium';
 export type { ImageSize, ImageFormat } from './chromium';

@@ -1,5 +1,6 @@
 import { displayBundle } from '../core/notebook';
 import { formatNumber } from '../core/format';
+import { checkKeys, fail } from '../core/check';
 
 /**
  * Measured findings: the sentences a lesson claims, checked against the numbers it just measured.
@@ -52,7 +53,7 @@ export interface FindingOptions {
  *   // ✔ σ'(x) never exceeds 0.25: measured 0.250 (allowed: at most 0.250)
  */
 export function finding(options: FindingOptions): void {
-  showFinding(checkFinding(options));
+  showFinding(checkFindingOptions('finding', options));
 }
 
 /**
@@ -64,23 +65,42 @@ export function finding(options: FindingOptions): void {
  *   checkFinding({ id: 'ratio', statement: 'the ratio is tiny', value: 1e-9, max: 1e-6 }).holds; // true
  */
 export function checkFinding(options: FindingOptions): Finding {
-  const { id, statement, value, min, max } = options ?? ({} as FindingOptions);
+  return checkFindingOptions('checkFinding', options);
+}
+
+/** The option names a finding takes: any other name (a typo such as `maximum`) is an error, never a weaker check. */
+const FINDING_FIELDS = ['id', 'statement', 'value', 'min', 'max'] as const;
+
+/**
+ * Validates a finding's options and decides whether it holds. Every number must be finite: a value of
+ * Infinity or NaN is a failed measurement, not a number a claim can hold for (and JSON would write it as
+ * null); a range with min > max could never hold.
+ */
+function checkFindingOptions(where: string, options: FindingOptions): Finding {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    fail(where, 'options', options, `an object {${FINDING_FIELDS.join(', ')}}`);
+  }
+  checkKeys(where, options, FINDING_FIELDS);
+  const { id, statement, value, min, max } = options;
   if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(id)) {
-    throw new Error(`finding: id is ${JSON.stringify(id)}; allowed: lower-case words joined by '-', e.g. 'first-layer-ratio'`);
+    throw new Error(`${where}: id is ${JSON.stringify(id)}; allowed: lower-case words joined by '-', e.g. 'first-layer-ratio'`);
   }
   if (typeof statement !== 'string' || statement.trim() === '') {
-    throw new Error(`finding: statement is ${JSON.stringify(statement)}; allowed: a non-empty sentence`);
+    throw new Error(`${where}: statement is ${JSON.stringify(statement)}; allowed: a non-empty sentence`);
   }
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new Error(`finding: value is ${String(value)}; allowed: a number (the measured quantity)`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    fail(where, 'value', value, 'a finite number (the measured quantity; NaN or Infinity means the measurement failed)');
   }
   if (min === undefined && max === undefined) {
-    throw new Error('finding: min and max are both missing; allowed: at least one bound the value must respect');
+    throw new Error(`${where}: min and max are both missing; allowed: at least one bound the value must respect`);
   }
   for (const [field, bound] of [['min', min], ['max', max]] as const) {
-    if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) {
-      throw new Error(`finding: ${field} is ${String(bound)}; allowed: a number or undefined`);
+    if (bound !== undefined && (typeof bound !== 'number' || !Number.isFinite(bound))) {
+      fail(where, field, bound, 'a finite number or undefined (leave it out for an open end)');
     }
+  }
+  if (min !== undefined && max !== undefined && min > max) {
+    fail(where, 'min', min, `a number at most max (${max}); a range with min > max can never hold`);
   }
   const holds = (min === undefined || value >= min) && (max === undefined || value <= max);
   return { id, statement, value, expected: { min, max }, holds };

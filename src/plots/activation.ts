@@ -7,7 +7,7 @@
  * the gradient at this pre-activation x".
  */
 import { fail } from '../core/check';
-import { Figure, Layout, slug } from './figure';
+import { Figure, Layout, slug, checkFigureOptions } from './figure';
 import { topMargin, wrapTitle, baseLayout, colorFor, linearAxis } from './style';
 import { formatNumber } from '../core/format';
 
@@ -125,6 +125,7 @@ function round6(v: number): number {
  *   await show(activationFigure(['sigmoid', 'tanh', 'relu']));
  */
 export function activationFigure(activations: ActivationSpec | ActivationSpec[], options: ActivationFigureOptions = {}): Figure {
+  checkFigureOptions('activationFigure', options, ['title', 'name', 'range', 'points']);
   const list = (Array.isArray(activations) ? activations : [activations]).map(resolve);
   if (list.length === 0) {
     fail('activationFigure', 'activations', [], "at least one activation, such as 'sigmoid'");

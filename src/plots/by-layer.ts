@@ -10,7 +10,7 @@
 import { fail } from '../core/check';
 import { byLayer, LayerField, LayerProfile, SnapshotOfLayers } from '../records/layers';
 import { summarizeSeries } from '../records/stats';
-import { Figure, Layout, Trace } from './figure';
+import { Figure, Layout, Trace, checkFigureOptions } from './figure';
 import { logSeries } from './logseries';
 import { wrapTitle, topMargin, baseLayout, checkArray, checkNumbers, colorFor, linearAxis, logAxis, logRange, underflowNote } from './style';
 import { formatNumber } from '../core/format';
@@ -163,6 +163,7 @@ function bandTraces(x: number[], band: { low: number[]; high: number[] }, colour
  *   await show(byLayerFigure([{ name: 'sigmoid', snapshot: activationStats(model, data) }], { quantity: 'spread' }));
  */
 export function byLayerFigure(series: readonly ByLayerSeries[], options: ByLayerOptions = {}): Figure {
+  checkFigureOptions('byLayerFigure', options, ['quantity', 'title', 'name', 'yTitle', 'label', 'band']);
   const quantity = options.quantity ?? 'gradient';
   if (!(quantity in BY_LAYER_QUANTITIES)) fail(WHERE, 'options.quantity', quantity, Object.keys(BY_LAYER_QUANTITIES).map((q) => `'${q}'`).join(', '));
   const band = options.band ?? 'minmax';

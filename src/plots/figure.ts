@@ -9,7 +9,7 @@
  *   - `summary`: one plain sentence saying what the chart shows, used as the text a notebook shows when it
  *     cannot draw the chart, and as the alt text of exported images.
  */
-import { fail } from '../core/check';
+import { checkKeys, fail } from '../core/check';
 
 /** One Plotly trace (a line, a set of bars, a heatmap...). Plotly's own schema; kept open on purpose. */
 export type Trace = Record<string, unknown> & { type?: string; name?: string };
@@ -76,4 +76,22 @@ export function withName<F extends Figure>(fig: F, name: string): F {
     fail('withName', 'name', name, `lower case letters, digits and single dashes, such as 'gradient-norm-by-layer' (slug('${name}') gives '${slug(name)}')`);
   }
   return { ...fig, layout: { ...fig.layout, meta: { ...fig.layout.meta, name } } };
+}
+
+/** Options that hold text (a title, an axis title, a file name, a note): each must be a string when given. */
+const TEXT_OPTIONS = ['title', 'name', 'xTitle', 'yTitle', 'label', 'config', 'saturationRule', 'deadRule'];
+
+/**
+ * The check every figure builder starts with: `options` is an object whose names are all in `known` (a
+ * typo such as `ytitle` is an error with a "did you mean", never silently ignored), and its text options
+ * are strings.
+ */
+export function checkFigureOptions(where: string, options: unknown, known: readonly string[]): void {
+  checkKeys(where, options, known);
+  const given = (options ?? {}) as Record<string, unknown>;
+  for (const field of TEXT_OPTIONS) {
+    if (known.includes(field) && given[field] !== undefined && typeof given[field] !== 'string') {
+      fail(where, `options.${field}`, given[field], 'a string');
+    }
+  }
 }

@@ -8,7 +8,7 @@
  */
 import { fail } from '../core/check';
 import { layerStepGrid, LayerField, SnapshotOfLayers } from '../records/layers';
-import { Figure, Layout, Trace } from './figure';
+import { Figure, Layout, Trace, checkFigureOptions } from './figure';
 import { logSeries } from './logseries';
 import { VIRIDIS, baseLayout, checkArray, checkNumbers, linearAxis, logAxis, logRange, powerLabel, sequentialColor, underflowNote } from './style';
 import { formatNumber } from '../core/format';
@@ -67,6 +67,7 @@ function checkGrid(grid: GridLike, where: string, field: string): void {
  * dark as training goes on are layers that never get a useful gradient. Crosses are exact zeros (underflow).
  */
 export function gradientHeatmapFigure(input: GridLike | readonly SnapshotOfLayers[], options: GradientHeatmapOptions = {}): Figure {
+  checkFigureOptions('gradientHeatmapFigure', options, ['field', 'title', 'name', 'quantity', 'config']);
   const grid = toGrid('gradientHeatmapFigure', input, options.field);
   checkGrid(grid, 'gradientHeatmapFigure', 'grid');
   const all = grid.values.flat();
@@ -162,6 +163,7 @@ export interface NormsOverTrainingOptions {
  * network is recovering. Triangles on the bottom edge are exact zeros (underflow).
  */
 export function normsOverTrainingFigure(input: GridLike | readonly SnapshotOfLayers[], options: NormsOverTrainingOptions = {}): Figure {
+  checkFigureOptions('normsOverTrainingFigure', options, ['field', 'title', 'name', 'yTitle', 'config']);
   const grid = toGrid('normsOverTrainingFigure', input, options.field);
   checkGrid(grid, 'normsOverTrainingFigure', 'grid');
   const range = logRange(grid.values.flat());

@@ -9,7 +9,7 @@
 import { fail } from '../core/check';
 
 const WHERE = 'histogramSliderFigure';
-import { Figure, Layout, Trace } from './figure';
+import { Figure, Layout, Trace, checkFigureOptions } from './figure';
 import { topMargin, baseLayout, checkArray, powerLabel, sequentialColor } from './style';
 
 /**
@@ -101,6 +101,7 @@ export function subplotGrid(count: number, columns: number, gap = { x: 0.06, y: 
  *   await show(histogramSliderFigure(snapshots));
  */
 export function histogramSliderFigure(steps: HistogramStep[], options: HistogramSliderOptions = {}): Figure {
+  checkFigureOptions('histogramSliderFigure', options, ['kind', 'layers', 'title', 'name', 'initial']);
   const list = checkArray<HistogramStep>(steps, WHERE, 'steps', '[{step: 0, layers: [{name, histogram}]}]');
   const kind = options.kind ?? 'gradient';
   if (kind !== 'gradient' && kind !== 'activation') {

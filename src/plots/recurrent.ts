@@ -7,7 +7,7 @@
  * falls by orders of magnitude towards t = 1, the network cannot learn from the start of the sequence.
  */
 import { fail } from '../core/check';
-import { Figure, Layout, Trace } from './figure';
+import { Figure, Layout, Trace, checkFigureOptions } from './figure';
 import { logSeries } from './logseries';
 import { baseLayout, checkArray, checkNumbers, colorFor, linearAxis, logAxis, logRange, underflowNote } from './style';
 import { formatNumber } from '../core/format';
@@ -42,6 +42,7 @@ const DASHES = ['dot', 'dash', 'dashdot', 'longdash', 'solid'];
  * information across the whole sequence.
  */
 export function gradientThroughTimeFigure(series: TimeSeries[], options: GradientThroughTimeOptions = {}): Figure {
+  checkFigureOptions('gradientThroughTimeFigure', options, ['title', 'name', 'yTitle']);
   const list = checkArray<TimeSeries>(series, 'gradientThroughTimeFigure', 'series', "[{name: 'LSTM', values: [1e-6, 1e-4, 1e-2]}]");
   list.forEach((s, i) => {
     if (!s || typeof s.name !== 'string') fail('gradientThroughTimeFigure', `series[${i}].name`, s?.name, "a string such as 'LSTM'");

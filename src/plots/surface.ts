@@ -10,7 +10,7 @@
 import { fail } from '../core/check';
 
 const WHERE = 'lossSurfaceFigure';
-import { Figure, Layout, Trace } from './figure';
+import { Figure, Layout, Trace, checkFigureOptions } from './figure';
 import { baseLayout, checkArray, checkNumbers, colorFor, linearAxis, powerLabel } from './style';
 import { formatNumber } from '../core/format';
 
@@ -58,6 +58,7 @@ function nearestLoss(grid: LossGrid, x: number, y: number): number {
  * far across the chart; the clipped path takes bounded steps and keeps descending.
  */
 export function lossSurfaceFigure(grid: LossGrid, trajectories: Trajectory[], options: LossSurfaceOptions = {}): Figure {
+  checkFigureOptions('lossSurfaceFigure', options, ['title', 'name', 'xTitle', 'yTitle']);
   if (!grid || typeof grid !== 'object') fail(WHERE, 'grid', grid, '{x, y, loss}');
   checkNumbers(grid.x, WHERE, 'grid.x');
   checkNumbers(grid.y, WHERE, 'grid.y');

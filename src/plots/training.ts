@@ -5,7 +5,7 @@
  * then stalls on a plateau. Comparing curves of configurations side by side shows what a remedy buys.
  */
 import { fail } from '../core/check';
-import { Figure, Layout, Trace } from './figure';
+import { Figure, Layout, Trace, checkFigureOptions } from './figure';
 import { baseLayout, checkArray, checkNumbers, colorFor, linearAxis, logAxis, logRange } from './style';
 import { formatNumber } from '../core/format';
 import { toLogValues, rawForJson } from './logseries';
@@ -52,6 +52,7 @@ export interface LossCurvesOptions {
  *   await show(lossCurvesFigure([{ name: 'sigmoid', steps, values: sigmoidLoss }, { name: 'relu', steps, values: reluLoss }]));
  */
 export function lossCurvesFigure(series: readonly (LossSeries | HistorySeries | SeedHistories)[], options: LossCurvesOptions = {}): Figure {
+  checkFigureOptions('lossCurvesFigure', options, ['title', 'name', 'logY', 'yTitle', 'xTitle']);
   const given = checkArray<LossSeries | HistorySeries | SeedHistories>(series, 'lossCurvesFigure', 'series', "[{name: 'relu', steps: [0, 10], values: [0.69, 0.4]}]");
   const bands = new Map<number, { low: number[]; high: number[] }>();
   const list: LossSeries[] = given.map((item, i) => {

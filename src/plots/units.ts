@@ -6,7 +6,7 @@
  * derivative is exactly 0 and it never learns again. Both cut the gradient's path through the network.
  */
 import { fail } from '../core/check';
-import { Figure, Layout, Trace } from './figure';
+import { Figure, Layout, Trace, checkFigureOptions } from './figure';
 import { baseLayout, checkArray, checkNumbers, colorFor, linearAxis } from './style';
 
 /** One configuration's unit statistics, one number per layer, input side first. */
@@ -39,6 +39,7 @@ export interface UnitBarsOptions {
  * grows towards the input, or dead units that pile up during training, explain a vanishing gradient.
  */
 export function unitBarsFigure(series: UnitSeries[], options: UnitBarsOptions = {}): Figure {
+  checkFigureOptions('unitBarsFigure', options, ['title', 'name', 'saturationRule', 'deadRule']);
   const list = checkArray<UnitSeries>(series, 'unitBarsFigure', 'series', "[{name: 'sigmoid', saturated: [0.1, 0.4]}]");
   list.forEach((s, i) => {
     if (!s || typeof s.name !== 'string') fail('unitBarsFigure', `series[${i}].name`, s?.name, "a string such as 'sigmoid'");

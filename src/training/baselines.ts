@@ -26,6 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assertReady } from '../core/backend';
 import { checkInt, checkKeys, checkNumber, fail } from '../core/check';
 import { DataLike, Task, toTensors } from '../core/data';
+import { checkData } from '../core/model-checks';
 import { LossName, accuracyTensor, lossForTask, lossFunction } from '../core/losses';
 
 /** Loss and accuracy of one baseline on one dataset. */
@@ -112,14 +113,13 @@ export function baselines(data: DataLike, options: BaselineOptions = {}): Baseli
   if (data === null || typeof data !== 'object' || !('x' in data) || !('y' in data)) {
     fail(where, 'data', data, 'a gradscope dataset or an object {x, y, task}');
   }
+  checkData(where, data);
   checkKeys(where, options, ['test', 'steps', 'learningRate', 'l2']);
   const task = taskOf(where, data);
   const steps = checkInt(where, 'steps', options.steps ?? 100, 0, 100_000);
   const l2 = checkNumber(where, 'l2', options.l2 ?? 0.01, 0, 100);
   const learningRate = checkNumber(where, 'learningRate', options.learningRate ?? 0.1, 0, 10, { minExclusive: true });
-  if (options.test !== undefined && (options.test === null || typeof options.test !== 'object' || !('x' in options.test) || !('y' in options.test))) {
-    fail(where, 'options.test', options.test, 'a gradscope dataset or an object {x, y} like data');
-  }
+  if (options.test !== undefined) checkData(where, options.test, 'options.test');
   const lossName = lossForTask(task);
   const lossFn = lossFunction(lossName);
   const train = toTensors(data, where);

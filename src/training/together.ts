@@ -144,7 +144,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   const seed = checkInt(where, 'seed', options.seed ?? 0, 0, 0xffffffff);
   const shuffle = checkBool(where, 'shuffle', options.shuffle ?? true);
   const probes = options.probes === false ? null : resolveProbes(where, models[0], options.probes ?? {});
-  if (options.probes && options.probes.data !== undefined) checkData(where, options.probes.data);
+  if (options.probes && options.probes.data !== undefined) checkData(where, options.probes.data, 'probes.data');
   const loss = resolveLoss(where, models[0], data, options.loss);
   const progress = new ProgressLine(!checkBool(where, 'quiet', options.quiet ?? false));
 

@@ -166,8 +166,8 @@ function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): 
     if (options[key] !== undefined) clip[key] = checkNumber(where, key, options[key], 0, 1e12, { minExclusive: true });
   }
   const probes = options.probes === false ? null : resolveProbes(where, model, options.probes ?? {});
-  if (options.probes && options.probes.data !== undefined) checkData(where, options.probes.data);
-  if (options.validation !== undefined) checkData(where, options.validation);
+  if (options.probes && options.probes.data !== undefined) checkData(where, options.probes.data, 'probes.data');
+  if (options.validation !== undefined) checkData(where, options.validation, 'validation');
   if (options.onProbe !== undefined && typeof options.onProbe !== 'function') fail(where, 'onProbe', options.onProbe, 'a function (history) => void');
   return {
     optimizer,

@@ -22,11 +22,16 @@ test('outside a notebook a finding prints its line', () => {
 });
 
 test.each([
-  [{ id: 'Bad Id', statement: 's', value: 1, max: 2 }, /finding: id is "Bad Id"; allowed: lower-case words/],
-  [{ id: 'a', statement: ' ', value: 1, max: 2 }, /finding: statement is " "; allowed: a non-empty sentence/],
-  [{ id: 'a', statement: 's', value: NaN, max: 2 }, /finding: value is NaN; allowed: a number/],
-  [{ id: 'a', statement: 's', value: 1 }, /finding: min and max are both missing/],
-  [{ id: 'a', statement: 's', value: 1, min: NaN }, /finding: min is NaN; allowed: a number or undefined/],
+  [{ id: 'Bad Id', statement: 's', value: 1, max: 2 }, /checkFinding: id is "Bad Id"; allowed: lower-case words/],
+  [{ id: 'a', statement: ' ', value: 1, max: 2 }, /checkFinding: statement is " "; allowed: a non-empty sentence/],
+  [{ id: 'a', statement: 's', value: NaN, max: 2 }, /checkFinding: value is NaN; allowed: a finite number/],
+  [{ id: 'a', statement: 's', value: 1 }, /checkFinding: min and max are both missing/],
+  [{ id: 'a', statement: 's', value: 1, min: NaN }, /checkFinding: min is NaN; allowed: a finite number or undefined/],
+  [{ id: 'a', statement: 's', value: 1, maximum: 10 }, /^checkFinding: unknown field 'maximum' in options; allowed fields: id, statement, value, min, max \(did you mean 'max'\?\)$/],
+  [{ id: 'a', statement: 's', value: Infinity, max: 2 }, /^checkFinding: value is Infinity; allowed: a finite number/],
+  [{ id: 'a', statement: 's', value: -Infinity, min: 0 }, /^checkFinding: value is -Infinity; allowed: a finite number/],
+  [{ id: 'a', statement: 's', value: 1, max: Infinity }, /^checkFinding: max is Infinity; allowed: a finite number or undefined/],
+  [{ id: 'a', statement: 's', value: 1, min: 5, max: 2 }, /^checkFinding: min is 5; allowed: a number at most max \(2\)/],
 ])('malformed options are errors naming the field and the value: %j', (options, message) => {
   expect(() => checkFinding(options as never)).toThrow(message);
 });

@@ -37,7 +37,7 @@ const data = () => spirals({ n: 32 });
 const cases: [string, () => unknown, RegExp][] = [
   ['Random seed', () => new Random(-1), /^Random: seed is -1; allowed: an integer from 0 to 4294967295$/],
   ['spirals n', () => spirals({ n: 0 }), /^spirals: n is 0; allowed: an integer from 2 to 1000000$/],
-  ['spirals typo', () => spirals({ noize: 0.1 } as never), /^spirals: unknown field 'noize' in options; allowed fields: n, noise, seed, classes, turns$/],
+  ['spirals typo', () => spirals({ noize: 0.1 } as never), /^spirals: unknown field 'noize' in options; allowed fields: n, noise, seed, classes, turns \(did you mean 'noise'\?\)$/],
   ['moons noise', () => moons({ noise: -1 }), /^moons: noise is -1; allowed: a finite number at least 0 and at most 10$/],
   ['circles factor', () => circles({ factor: 1.5 }), /^circles: factor is 1.5; allowed: a finite number greater than 0 and at most 1$/],
   ['xor seed', () => xor({ seed: 1.5 }), /^xor: seed is 1.5; allowed: an integer from 0 to 4294967295$/],
