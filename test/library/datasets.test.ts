@@ -128,6 +128,6 @@ describe('fromPairs', () => {
     ];
     const d = fromPairs(pairs, { name: 'tiny' });
     expect(d).toMatchObject({ name: 'tiny', task: 'multiclass', inputs: 3, outputs: 3, classes: 3, labels: [1, 0, 2] });
-    expect(() => fromPairs([{ input: [1], output: [1] }, { input: [1, 2], output: [0] }])).toThrow(/^fromPairs: pairs\[1\] is an object with keys input, output; allowed: \{input: 1 numbers, output: 1 numbers\}, like pairs\[0\]$/);
+    expect(() => fromPairs([{ input: [1], output: [1] }, { input: [1, 2], output: [0] }])).toThrow(/^fromPairs: pairs\[1\]\.input is \[1,2\]; allowed: a non-empty array of 1 numbers, as long as pairs\[0\]\.input$/);
   });
 });
