@@ -123,10 +123,13 @@ export function figureCsv(fig: AnyFigure): string {
 export interface SaveFigureOptions {
   /** Formats to write when `path` has no extension. Default: all five. */
   formats?: FigureFormat[];
-  /** Image size in CSS pixels. Default 900 x the figure's layout.height (or 500). */
+  /**
+   * Image size in whole CSS pixels, each from 1 to 16384, and width × height × scale² at most 16384² (the
+   * largest image Chromium draws; see MAX_IMAGE_PIXELS). Default 900 x the figure's layout.height (or 500).
+   */
   width?: number;
   height?: number;
-  /** PNG pixel density. Default 2. */
+  /** PNG pixel density, greater than 0 and at most 10. Default 2. */
   scale?: number;
   /** Do not print the "no Chromium" note. */
   quiet?: boolean;
