@@ -271,7 +271,8 @@ export function checkTargets(where: string, field: string, y: number[][] | numbe
  * instead of training to nonsense:
  *   - `x` and `y`: non-empty arrays (or tensors) of finite numbers, no ragged rows, as many targets as examples;
  *   - `task` (if given): 'binary' (targets 0 or 1), 'multiclass' (one-hot rows) or 'regression';
- *   - `labels` and `classes` (if given): whole numbers from 0 to classes - 1 that agree with `y`.
+ *   - `labels` and `classes` (if given): whole numbers from 0 to classes - 1 that agree with `y` (labels
+ *     longer than the data, left over from a larger dataset a part was sliced from, are not checked).
  *
  * @example
  *   checkDataValues('train', { x: [[0, 1]], y: [[5]], task: 'binary' });
@@ -308,9 +309,12 @@ function checkLabels(where: string, field: string, data: Partial<Dataset<unknown
     fail(where, `${field}.classes`, classes, 'a whole number of at least 2 (or leave it out)');
   }
   if (labels === undefined) return;
-  if (!Array.isArray(labels) || labels.length !== examples) {
+  if (!Array.isArray(labels) || labels.length < examples) {
     fail(where, `${field}.labels`, labels, `an array of ${examples} class numbers, one per example (or leave it out)`);
   }
+  // More labels than examples: a slice of x and y that kept the whole dataset's labels (`{...data, x: part}`);
+  // nothing reads them, so they are not checked against this part.
+  if (labels.length > examples) return;
   const yRows = Array.isArray(data.y) ? (data.y as unknown[]) : undefined;
   const count = classes ?? (yRows && task === 'multiclass' ? (yRows[0] as number[]).length : 2);
   labels.forEach((label, i) => {

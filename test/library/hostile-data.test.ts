@@ -305,6 +305,12 @@ describe('good inputs are still accepted', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  test('a part sliced from a dataset that kept the whole labels list (as a probe batch is)', () => {
+    const whole = spirals({ n: 20 });
+    const part = { ...whole, x: whole.x.slice(0, 5), y: whole.y.slice(0, 5) };
+    expect(gradientNorms(model, part).examples).toBe(5);
+  });
+
   test('findings with one bound, both bounds, or min equal to max', () => {
     expect(checkFinding({ id: 'a', statement: 's', value: 1, min: 0 }).holds).toBe(true);
     expect(checkFinding({ id: 'a', statement: 's', value: 1, max: 0 }).holds).toBe(false);
