@@ -6,10 +6,14 @@
 import { Random } from '../core/random';
 import { checkInt, checkKeys, checkNumber, checkSeedValue } from '../core/check';
 import type { SequenceDataset } from '../core/data';
+import { MAX_DATASET_NUMBERS, checkBudget } from '../core/limits';
 
 /** Options shared by the sequence datasets. */
 export interface SequenceOptions {
-  /** Number of sequences (default 512). */
+  /**
+   * Number of sequences (default 512). A dataset may hold at most 10 million numbers,
+   * n x length x features per step (about 400 MB as JavaScript arrays, a tenth of Node's default heap).
+   */
   n?: number;
   /** Sequence length T: time steps per sequence (default 50). */
   length?: number;
@@ -17,10 +21,16 @@ export interface SequenceOptions {
   seed?: number;
 }
 
-function common(where: string, options: SequenceOptions, minSteps: number, extra: string[] = []) {
+/**
+ * Checks the options every sequence dataset shares. `features` is the numbers per time step: the memory
+ * is n x length x features numbers, at most MAX_DATASET_NUMBERS (10 million; checked before generating).
+ */
+function common(where: string, options: SequenceOptions, minSteps: number, features: number, extra: string[] = []) {
   checkKeys(where, options, ['n', 'length', 'seed', ...extra]);
   const n = checkInt(where, 'n', options.n ?? 512, 1, 1_000_000);
   const steps = checkInt(where, 'length', options.length ?? 50, minSteps, 100_000);
+  const field = options.n !== undefined && (options.length === undefined || n >= steps) ? 'n' : 'length';
+  checkBudget(where, field, options[field], n * steps * features, MAX_DATASET_NUMBERS, `numbers (n x length x ${features})`, 40, 'datasets of at most', 'as JavaScript arrays');
   const seed = checkSeedValue(where, options.seed ?? 0);
   return { n, steps, seed, rng: new Random(seed) };
 }
@@ -37,7 +47,7 @@ function common(where: string, options: SequenceOptions, minSteps: number, extra
  *   const data = addingProblem({ n: 256, length: 100 });   // x: [256][100][2], y: [256][1]
  */
 export function addingProblem(options: SequenceOptions = {}): SequenceDataset {
-  const { n, steps, seed, rng } = common('addingProblem', options, 2);
+  const { n, steps, seed, rng } = common('addingProblem', options, 2, 2);
   const half = Math.floor(steps / 2);
   const x: number[][][] = [];
   const y: number[][] = [];
@@ -72,7 +82,7 @@ export function addingProblem(options: SequenceOptions = {}): SequenceDataset {
  *   const data = temporalOrder({ n: 512, length: 60 });   // inputs 6, outputs 4
  */
 export function temporalOrder(options: SequenceOptions = {}): SequenceDataset {
-  const { n, steps, seed, rng } = common('temporalOrder', options, 10);
+  const { n, steps, seed, rng } = common('temporalOrder', options, 10, 6);
   const windowStart = [Math.floor(steps / 10), Math.floor((5 * steps) / 10)];
   const windowLength = Math.max(1, Math.floor(steps / 10));
   const x: number[][][] = [];
@@ -114,7 +124,7 @@ export function temporalOrder(options: SequenceOptions = {}): SequenceDataset {
  *   const data = latch({ n: 256, length: 40, noise: 0.2 });   // x: [256][40][1], task 'binary'
  */
 export function latch(options: SequenceOptions & { noise?: number } = {}): SequenceDataset {
-  const { n, steps, seed, rng } = common('latch', options, 1, ['noise']);
+  const { n, steps, seed, rng } = common('latch', options, 1, 1, ['noise']);
   const noise = checkNumber('latch', 'noise', options.noise ?? 0.2, 0, 10);
   const x: number[][][] = [];
   const y: number[][] = [];

@@ -12,6 +12,7 @@ import { assertReady } from '../core/backend';
 import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, showAs } from '../core/check';
 import { DataLike } from '../core/data';
 import { checkData, checkModel } from '../core/model-checks';
+import { checkStepBudget } from '../models/build';
 import type { ActivationSnapshot } from '../probes/activations';
 import type { GradientSnapshot } from '../probes/gradients';
 import type { TimeGradientSnapshot } from '../probes/time';
@@ -92,6 +93,9 @@ export async function diagnose(model: tf.LayersModel, data: DataLike, options: D
   if (options.learningRate !== undefined) checkNumber(where, 'learningRate', options.learningRate, 0, 1e6, { minExclusive: true });
   if (options.batchSize !== undefined) checkInt(where, 'batchSize', options.batchSize, 1, 1_000_000);
   const quiet = checkBool(where, 'quiet', options.quiet ?? false);
+  const examples = data.x instanceof tf.Tensor ? data.x.shape[0] : (data.x as unknown[]).length;
+  checkStepBudget(where, 'data', data, model, data.x, Math.min(examples, 256));
+  if (trialSteps > 0 && options.history === undefined) checkStepBudget(where, 'batchSize', options.batchSize ?? 32, model, data.x, Math.min(examples, options.batchSize ?? 32));
   if (options.history !== undefined && (typeof options.history !== 'object' || !Array.isArray(options.history.steps))) {
     fail(where, 'history', options.history, 'a History returned by train()');
   }

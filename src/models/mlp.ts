@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, checkSeedValue, fail } from '../core/check';
 import { deriveSeed } from '../core/random';
+import { buildCleanly, checkParameterBudget } from './build';
 import { denseLayer } from './dense';
 import { ExactInitializer, INITIALIZERS, InitName } from './initializers';
 import { ACTIVATIONS, ActivationLayer, ActivationName, positionName, registerModel } from './info';
@@ -34,7 +35,10 @@ export interface MlpOptions {
   outputs: number;
   /** Number of hidden layers (1 to 200). */
   depth: number;
-  /** Units per hidden layer: one number for all, or one per layer. */
+  /**
+   * Units per hidden layer: one number for all, or one per layer. The whole model may hold at most 20 million
+   * parameters (80 MB as float32; see `mlpParameterCount`); a larger request is refused before anything is allocated.
+   */
   width: number | number[];
   /** Hidden activation (default 'relu'). The output layer is always linear. */
   activation?: ActivationName;
@@ -133,7 +137,54 @@ export function mlp(options: MlpOptions): tf.LayersModel {
   const residualScale = checkNumber(where, 'residualScale', options.residualScale ?? 1, 0, 1e3);
   const leakyReluAlpha = checkNumber(where, 'leakyReluAlpha', options.leakyReluAlpha ?? 0.01, 0, 1);
   const seed = checkSeedValue(where, options.seed ?? 0);
+  const count = mlpParameterCount(inputs, widths, outputs, { batchNorm: batchNorm !== false, residual, prelu: activation === 'prelu' });
+  const field = inputs * widths[0] > count / 2 ? 'inputs' : widths[depth - 1] * outputs > count / 2 ? 'outputs' : 'width';
+  checkParameterBudget(where, field, options[field], count);
+  const plan: MlpPlan = { inputs, outputs, depth, widths, activation, init, initStd, batchNorm, residual, residualScale, leakyReluAlpha, seed };
+  return buildCleanly(where, () => buildMlp(options, plan));
+}
 
+/**
+ * The number of weights an mlp holds: each hidden layer l has a kernel (previous width x width) and a
+ * bias (width); batch normalization adds 4 numbers per unit (scale, shift and the running mean and
+ * variance), prelu one slope per unit, and a residual skip between different widths a projection
+ * (previous width x width). The output layer has width x outputs + outputs.
+ *
+ * @example
+ *   mlpParameterCount(2, [64, 64], 1);   // 2*64 + 64 + 64*64 + 64 + 64*1 + 1 = 4417
+ */
+export function mlpParameterCount(inputs: number, widths: number[], outputs: number, extras: { batchNorm?: boolean; residual?: boolean; prelu?: boolean } = {}): number {
+  let count = 0;
+  let previous = inputs;
+  widths.forEach((width, i) => {
+    count += previous * width + width;
+    if (extras.batchNorm) count += 4 * width;
+    if (extras.prelu) count += width;
+    if (extras.residual && i > 0 && previous !== width) count += previous * width;
+    previous = width;
+  });
+  return count + previous * outputs + outputs;
+}
+
+/** The checked options of one mlp, every default filled in. */
+interface MlpPlan {
+  inputs: number;
+  outputs: number;
+  depth: number;
+  widths: number[];
+  activation: ActivationName;
+  init: InitName;
+  initStd: number;
+  batchNorm: BatchNormPlacement | false;
+  residual: boolean;
+  residualScale: number;
+  leakyReluAlpha: number;
+  seed: number;
+}
+
+/** Builds the layers of a checked plan and registers the model's description. */
+function buildMlp(options: MlpOptions, plan: MlpPlan): tf.LayersModel {
+  const { inputs, outputs, depth, widths, activation, init, initStd, batchNorm, residual, residualScale, leakyReluAlpha, seed } = plan;
   const kernel = (position: number, which: number) =>
     new ExactInitializer({ rule: init, seed: deriveSeed(seed, position, which), std: init === 'naive' ? initStd : undefined });
   const zeros = () => new ExactInitializer({ rule: 'zeros', seed: 0 });

@@ -25,6 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkKeys, checkNumber, checkOneOf, checkSeedValue, fail } from '../core/check';
 import { deriveSeed } from '../core/random';
+import { buildCleanly, checkParameterBudget } from './build';
 import { denseLayer } from './dense';
 import { ExactInitializer } from './initializers';
 import { positionName, registerModel } from './info';
@@ -37,7 +38,10 @@ export type CellName = (typeof CELLS)[number];
 export interface RecurrentOptions {
   /** 'simple' (tanh RNN), 'lstm' or 'gru'. */
   cell: CellName;
-  /** State size of each recurrent layer. */
+  /**
+   * State size of each recurrent layer. The whole model may hold at most 20 million parameters (80 MB as
+   * float32; see `recurrentParameterCount`); a larger request is refused before anything is allocated.
+   */
   units: number;
   /** Features per time step (2 for the adding problem). */
   inputs: number;
@@ -79,7 +83,44 @@ export function recurrent(options: RecurrentOptions): tf.LayersModel {
   if (options.forgetBias !== undefined && cell !== 'lstm') fail(where, 'forgetBias', options.forgetBias, "only with cell 'lstm'");
   const forgetBias = checkNumber(where, 'forgetBias', options.forgetBias ?? 1, -100, 100);
   const seed = checkSeedValue(where, options.seed ?? 0);
+  const count = recurrentParameterCount(cell, inputs, units, outputs, depth);
+  const field = units * outputs > count / 2 ? 'outputs' : inputs > units ? 'inputs' : 'units';
+  checkParameterBudget(where, field, options[field], count);
+  return buildCleanly(where, () => buildRecurrent({ cell, units, inputs, outputs, steps, depth, forgetBias, seed }));
+}
 
+/** Weight blocks per layer: one for the simple RNN, four for the LSTM (i, f, g, o), three for the GRU (z, r, h~). */
+const GATES: Record<CellName, number> = { simple: 1, lstm: 4, gru: 3 };
+
+/**
+ * The number of weights a recurrent model holds: each layer has, per gate block, an input kernel
+ * (inputs x units; the units of the layer below for stacked layers), a recurrent kernel (units x units)
+ * and a bias (units); the output layer has units x outputs + outputs.
+ *
+ * @example
+ *   recurrentParameterCount('lstm', 2, 16, 1, 1);   // 4 * (2*16 + 16*16 + 16) + 16 + 1 = 1233
+ */
+export function recurrentParameterCount(cell: CellName, inputs: number, units: number, outputs: number, layers = 1): number {
+  let count = 0;
+  for (let l = 1; l <= layers; l++) count += GATES[cell] * ((l === 1 ? inputs : units) * units + units * units + units);
+  return count + units * outputs + outputs;
+}
+
+/** The checked options of one recurrent model. */
+interface RecurrentPlan {
+  cell: CellName;
+  units: number;
+  inputs: number;
+  outputs: number;
+  steps: number | null;
+  depth: number;
+  forgetBias: number;
+  seed: number;
+}
+
+/** Builds the layers of a checked plan and registers the model's description. */
+function buildRecurrent(plan: RecurrentPlan): tf.LayersModel {
+  const { cell, units, inputs, outputs, steps, depth, forgetBias, seed } = plan;
   const input = tf.input({ shape: [steps, inputs], name: 'input' });
   let h: tf.SymbolicTensor = input;
   const names: string[] = [];

@@ -11,6 +11,9 @@ import { Figure, Layout, slug, checkFigureOptions } from './figure';
 import { topMargin, wrapTitle, baseLayout, colorFor, linearAxis } from './style';
 import { formatNumber } from '../core/format';
 
+/** Most sample points of an activation figure (see ActivationFigureOptions.points). */
+const MAX_POINTS = 100_000;
+
 /** A function of one number, written for plotting (plain JavaScript, no tensors). */
 export type ScalarFunction = (x: number) => number;
 
@@ -88,7 +91,11 @@ export interface ActivationFigureOptions {
   name?: string;
   /** The pre-activation range drawn. Default [-6, 6]. */
   range?: [number, number];
-  /** Sample points across the range. Default 241 (a step of 0.05 on [-6, 6]). */
+  /**
+   * Sample points across the range. Default 241 (a step of 0.05 on [-6, 6]); at most 100 000: each point is
+   * 4 numbers per activation in the figure's JSON (about 80 bytes), saved inside the notebook, and a screen
+   * shows no more than a few thousand across.
+   */
   points?: number;
 }
 
@@ -135,8 +142,8 @@ export function activationFigure(activations: ActivationSpec | ActivationSpec[],
     fail('activationFigure', 'options.range', options.range, '[low, high] with low < high');
   }
   const points = options.points ?? 241;
-  if (!Number.isInteger(points) || points < 2) {
-    fail('activationFigure', 'options.points', options.points, 'a whole number of at least 2');
+  if (!Number.isInteger(points) || points < 2 || points > MAX_POINTS) {
+    fail('activationFigure', 'options.points', options.points, `a whole number from 2 to ${MAX_POINTS} (each point adds about 80 bytes per activation to the figure saved in the notebook)`);
   }
   const xs = Array.from({ length: points }, (_, i) => round6(lo + ((hi - lo) * i) / (points - 1)));
 

@@ -19,16 +19,34 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 /** The default learning rate of each optimizer. */
 export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.01, adam: 0.001, rmsprop: 0.001 };
 
-/** A fresh tfjs optimizer (dispose it when done: it holds its running averages as tensors). */
+/**
+ * A fresh tfjs optimizer (dispose it when done: it holds its running averages as tensors, and
+ * `dispose()` frees every one of them).
+ */
 export function makeOptimizer(name: OptimizerName, learningRate: number, momentum = 0.9): tf.Optimizer {
   switch (name) {
     case 'sgd':
       return tf.train.sgd(learningRate);
     case 'momentum':
-      return tf.train.momentum(learningRate, momentum);
+      return disposingLearningRate(tf.train.momentum(learningRate, momentum));
     case 'adam':
       return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
     case 'rmsprop':
       return tf.train.rmsprop(learningRate, 0.99, 0, 1e-8);
   }
+}
+
+/**
+ * tfjs's MomentumOptimizer keeps -learningRate as a scalar tensor (`c`, from its SGD parent) but its
+ * `dispose()` frees only the velocities and the momentum scalar, so every momentum run would leave one
+ * tensor behind. This makes `dispose()` free that scalar too.
+ */
+function disposingLearningRate(optimizer: tf.MomentumOptimizer): tf.MomentumOptimizer {
+  const own = optimizer.dispose.bind(optimizer);
+  optimizer.dispose = () => {
+    own();
+    const scalar = (optimizer as unknown as { c?: tf.Tensor }).c;
+    if (scalar && !scalar.isDisposed) scalar.dispose();
+  };
+  return optimizer;
 }

@@ -16,6 +16,7 @@ import { assertReady, backendInfo } from '../core/backend';
 import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, describeValue, fail, showAs } from '../core/check';
 import { DataLike, toTensors } from '../core/data';
 import { checkData, checkModel, checkShapes } from '../core/model-checks';
+import { checkStepBudget } from '../models/build';
 import { DIRECT_ACTIVATIONS, DirectActivation, activate, activationBackward } from '../models/direct-ops';
 import { modelInfo } from '../models/info';
 import { summarizeGradients } from '../probes/gradients';
@@ -27,13 +28,15 @@ import { Random } from '../core/random';
 import { accuracyTensor, resolveLoss } from '../core/losses';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, makeOptimizer } from './optimizers';
 import { ProgressLine } from './progress';
+import { HISTORY_LISTS, checkHistoryLimit } from './history-limit';
+import { boundHistory } from '../probes/bound';
 import { History, TrainOptions, describeHistory } from './train';
 
 /** The options of `trainTogether`: those of `train` it supports. */
-export type TogetherOptions = Pick<TrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'steps' | 'epochs' | 'loss' | 'clipGlobalNorm' | 'seed' | 'shuffle' | 'probes' | 'quiet'>;
+export type TogetherOptions = Pick<TrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'steps' | 'epochs' | 'loss' | 'clipGlobalNorm' | 'seed' | 'shuffle' | 'probes' | 'quiet' | 'historyLimit'>;
 
 let runs = 0;
-const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'quiet'];
+const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'quiet', 'historyLimit'];
 const NOT_TOGETHER = ['validation', 'clipValue', 'clipNorm', 'onNonFinite', 'onProbe', 'startStep'];
 
 /**
@@ -134,10 +137,10 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   const learningRate = checkNumber(where, 'learningRate', options.learningRate ?? DEFAULT_LEARNING_RATE[optimizerName], 0, 1e6, { minExclusive: true });
   if (options.momentum !== undefined && optimizerName !== 'momentum') fail(where, 'momentum', options.momentum, "only with optimizer 'momentum'");
   const momentum = checkNumber(where, 'momentum', options.momentum ?? 0.9, 0, 1);
-  const all = toTensors(data, where);
-  const n = all.x.shape[0];
+  const n = data.x instanceof tf.Tensor ? data.x.shape[0] : (data.x as unknown[]).length;
   const N = models.length;
   const batchSize = checkInt(where, 'batchSize', options.batchSize ?? Math.min(32, n), 1, Math.max(1, n));
+  checkStepBudget(where, 'batchSize', batchSize, models[0], data.x, batchSize * models.length);
   if (options.steps !== undefined && options.epochs !== undefined) fail(where, 'epochs', options.epochs, `left out when steps is given (steps is ${describeValue(options.steps)}); give one of them`);
   const totalSteps = options.steps !== undefined ? checkInt(where, 'steps', options.steps, 0, 1e9) : checkInt(where, 'epochs', options.epochs ?? 10, 0, 1e7) * Math.ceil(n / batchSize);
   const clip = options.clipGlobalNorm === undefined ? undefined : checkNumber(where, 'clipGlobalNorm', options.clipGlobalNorm, 0, 1e12, { minExclusive: true });
@@ -147,6 +150,8 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   if (options.probes && options.probes.data !== undefined) checkData(where, options.probes.data, 'probes.data');
   const loss = resolveLoss(where, models[0], data, options.loss);
   const progress = new ProgressLine(!checkBool(where, 'quiet', options.quiet ?? false));
+  const historyLimit = checkHistoryLimit(where, options.historyLimit);
+  const all = toTensors(data, where); // after every check, so that a refused option leaves no tensor behind
 
   const histories: History[] = models.map((model) => {
     const h: History = {
@@ -163,6 +168,8 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       stopped: null,
       lastStep: 0,
       msPerStep: 0,
+      historyLimit,
+      keptEvery: {},
       ...emptyProbeLog(),
     };
     if (clip !== undefined) {
@@ -302,6 +309,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
         models.forEach((_, k) => histories[k].updates.push(summarizeUpdates(parametersOf[k].selected, before![k], readWeights(parametersOf[k].selected), step)));
       }
       if (probeNow) probeAll(step);
+      histories.forEach((h) => (h.keptEvery = boundHistory(h, HISTORY_LISTS, historyLimit)));
       progress.update(`step ${step}/${totalSteps}  ${N} models  loss ${histories.map((h) => h.steps[h.steps.length - 1].loss.toFixed(3)).join(' ')}`);
       if (Date.now() - lastYield > 200) {
         await new Promise((resolveYield) => setImmediate(resolveYield));

@@ -17,6 +17,7 @@ import { assertReady, backendInfo } from '../core/backend';
 import { formatNumber } from '../core/format';
 import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, describeValue, showAs } from '../core/check';
 import { DataLike, TensorBatch, toTensors } from '../core/data';
+import { checkStepBudget } from '../models/build';
 import { trainingForward } from '../models/direct';
 import { modelInfo } from '../models/info';
 import { summarizeGradients } from '../probes/gradients';
@@ -30,6 +31,8 @@ import { ClippingReport, clipGradients, clippingReport, tallyClipping } from './
 import { evaluate } from './evaluate';
 import { probeBatchFor, probesDue } from './schedule';
 import { PROBE_NAMES } from '../probes/registry';
+import { HISTORY_LISTS, checkHistoryLimit } from './history-limit';
+import { boundHistory } from '../probes/bound';
 
 export type { ClippingReport } from './clipping';
 import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from '../core/losses';
@@ -74,9 +77,15 @@ export interface TrainOptions {
   onProbe?: (history: History) => void | Promise<void>;
   /** Number of the first step (default 0), to continue a step count across calls. */
   startStep?: number;
+  /**
+   * Most records kept per list of the history (steps, validation, each probe): default 1000. A longer run
+   * keeps every k-th record (k = 2, 4, 8, ... as needed), the first and the newest, so a run of any length
+   * holds at most about this many records per list (see probes/bound.ts). 3000 steps keep every 4th step.
+   */
+  historyLimit?: number;
 }
 
-const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipValue', 'clipNorm', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'validation', 'quiet', 'onNonFinite', 'onProbe', 'startStep'];
+const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipValue', 'clipNorm', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'validation', 'quiet', 'onNonFinite', 'onProbe', 'startStep', 'historyLimit'];
 
 /** One training step. */
 export interface StepRecord {
@@ -121,6 +130,10 @@ export interface History extends ProbeLog {
   lastStep: number;
   /** Wall-clock milliseconds per step, probes included. */
   msPerStep: number;
+  /** Most records kept per list (the `historyLimit` option). */
+  historyLimit: number;
+  /** For each list, k: every k-th record is kept (1 = all of them), plus the newest. */
+  keptEvery: Record<string, number>;
 }
 
 interface Resolved {
@@ -137,6 +150,7 @@ interface Resolved {
   quiet: boolean;
   onNonFinite: 'stop' | 'throw';
   startStep: number;
+  historyLimit: number;
 }
 
 function examplesOf(data: DataLike): number {
@@ -152,6 +166,7 @@ function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): 
   const momentum = checkNumber(where, 'momentum', options.momentum ?? 0.9, 0, 1);
   const n = examplesOf(data);
   const batchSize = checkInt(where, 'batchSize', options.batchSize ?? Math.min(32, n), 1, Math.max(1, n));
+  checkStepBudget(where, 'batchSize', batchSize, model, data.x, batchSize);
   if (options.steps !== undefined && options.epochs !== undefined) {
     fail(where, 'epochs', options.epochs, `left out when steps is given (steps is ${describeValue(options.steps)}); give one of them`);
   }
@@ -167,6 +182,7 @@ function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): 
   }
   const probes = options.probes === false ? null : resolveProbes(where, model, options.probes ?? {});
   if (options.probes && options.probes.data !== undefined) checkData(where, options.probes.data, 'probes.data');
+  if (probes) checkStepBudget(where, 'probes', options.probes ?? {}, model, data.x, options.probes && options.probes.data ? examplesOf(options.probes.data) : Math.min(256, n));
   if (options.validation !== undefined) checkData(where, options.validation, 'validation');
   if (options.onProbe !== undefined && typeof options.onProbe !== 'function') fail(where, 'onProbe', options.onProbe, 'a function (history) => void');
   return {
@@ -183,6 +199,7 @@ function resolve(model: tf.LayersModel, data: DataLike, options: TrainOptions): 
     quiet: checkBool(where, 'quiet', options.quiet ?? false),
     onNonFinite: checkOneOf(where, 'onNonFinite', options.onNonFinite ?? 'stop', ['stop', 'throw'] as const),
     startStep: checkInt(where, 'startStep', options.startStep ?? 0, 0, Number.MAX_SAFE_INTEGER),
+    historyLimit: checkHistoryLimit(where, options.historyLimit),
   };
 }
 
@@ -239,6 +256,8 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     stopped: null,
     lastStep: r.startStep,
     msPerStep: 0,
+    historyLimit: r.historyLimit,
+    keptEvery: {},
     ...emptyProbeLog(),
   };
   showAs(history, () => describeHistory(history));
@@ -283,6 +302,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
 
     try {
       await probeAndReport(r.startStep);
+      history.keptEvery = boundHistory(history, HISTORY_LISTS, r.historyLimit);
       for (let s = 1; s <= r.totalSteps; s++) {
         const step = r.startStep + s;
         if (cursor >= n) {
@@ -359,6 +379,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
         history.lastStep = step;
         if (before) history.updates.push(summarizeUpdates(selected, before, readWeights(selected), step));
         if (probeNow) await probeAndReport(step);
+        history.keptEvery = boundHistory(history, HISTORY_LISTS, r.historyLimit);
         progress.update(stepLine(step, r.startStep + r.totalSteps, epoch, loss, history.steps[history.steps.length - 1].accuracy, gradNorm, (Date.now() - started) / s));
         if (Date.now() - lastYield > 200) {
           await new Promise((resolveYield) => setImmediate(resolveYield));
