@@ -7,9 +7,9 @@
  *   1. executes it from the top in a fresh `gradscope` kernel (test/notebooks/run_notebook.py, nbclient),
  *      writing the executed copy to build/executed/<notebook>.ipynb; notebooks run side by side, as many at a
  *      time as the machine has cores (at most 4; GRADSCOPE_NOTEBOOK_JOBS sets another number). An executed
- *      copy is reused instead when build/executed/runs/<notebook>.json says it came from the same notebook bytes, it ran
- *      clean, and it is newer than the built library (dist/) and the kernel (kernel/): `npm test` leaves
- *      such copies (--fresh executes every notebook anyway);
+ *      copy is reused instead when build/executed/runs/<notebook>.json says it came from the same notebook bytes
+ *      with the same built library (dist/) and kernel (kernel/), and ran clean: `npm test` leaves such copies
+ *      (--fresh executes every notebook anyway);
  *   2. collects every chart output: the `application/vnd.plotly.v1+json` entry of each display_data /
  *      execute_result that show(), liveChart() or a figure left on a cell's last line produced;
  *   3. writes each chart to figures/<notebook>/<figure-name>.{png,svg,html,json,csv}, where the name is the
@@ -109,20 +109,32 @@ function recorded(/** @type {string} */ notebook) {
   }
 }
 
-/** The newest modification time of any file under a folder (0 when it does not exist). */
-function newestUnder(/** @type {string} */ dir) {
-  if (!fs.existsSync(dir)) return 0;
+/** Every file under a folder, sorted (none when it does not exist). */
+function filesUnder(/** @type {string} */ dir) {
+  if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .reduce((newest, e) => Math.max(newest, e.isDirectory() ? newestUnder(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs), 0);
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]))
+    .sort();
 }
 
-/** True when the executed copy came from these notebook bytes, ran clean, and is newer than the library and the kernel. */
-function upToDate(/** @type {string} */ notebook, /** @type {string} */ executedPath) {
+/**
+ * A digest of what executes a notebook besides the notebook itself: the built library (dist/) and the kernel
+ * (kernel/). Content, not modification times: `npm run build` rewrites dist/ with the same bytes.
+ */
+function engineHash() {
+  const hash = crypto.createHash('sha256');
+  for (const file of [...filesUnder(path.join(root, 'dist')), ...filesUnder(path.join(root, 'kernel'))]) {
+    hash.update(path.relative(root, file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** True when the executed copy came from these notebook bytes, with this library and kernel, and ran clean. */
+function upToDate(/** @type {string} */ notebook, /** @type {string} */ executedPath, /** @type {string} */ engine) {
   const known = recorded(notebook);
   if (!known || known.executed !== executedPath || known.summary?.failure || !fs.existsSync(executedPath)) return false;
-  const built = Math.max(newestUnder(path.join(root, 'dist')), newestUnder(path.join(root, 'kernel')));
-  return known.hash === hashOf(notebook) && fs.statSync(executedPath).mtimeMs > built;
+  return known.hash === hashOf(notebook) && known.engine === engine;
 }
 
 /** Why a run failed, naming the notebook and the cell; undefined when it ran clean. */
@@ -155,7 +167,8 @@ function record(notebook, executedPath, summary) {
   // Only for the default folder: that is where `npm test` leaves its record too.
   if (path.dirname(executedPath) !== path.join(root, 'build', 'executed')) return;
   fs.mkdirSync(RUNS_DIR, { recursive: true });
-  fs.writeFileSync(recordFile(notebook), JSON.stringify({ source: notebook, executed: executedPath, summary, run: 'figures', hash: hashOf(notebook) }, null, 1));
+  const entry = { source: notebook, executed: executedPath, summary, run: 'figures', hash: hashOf(notebook), engine: engineHash() };
+  fs.writeFileSync(recordFile(notebook), JSON.stringify(entry, null, 1));
 }
 
 /** Executes one notebook, synchronously; returns the executed notebook (parsed) or exits naming the failing cell. */
@@ -204,9 +217,10 @@ function jobs() {
 async function executeAll(notebooks, options) {
   const targets = notebooks.map((notebook) => path.join(options.executed, `${path.basename(notebook, '.ipynb')}.ipynb`));
   const todo = [];
+  const engine = engineHash();
   notebooks.forEach((notebook, i) => {
     if (!fs.existsSync(notebook)) fail(`notebook ${notebook} does not exist`);
-    if (!options.fresh && upToDate(notebook, targets[i])) console.log(`  ${path.basename(notebook, '.ipynb')}: reusing ${path.relative(root, targets[i])}`);
+    if (!options.fresh && upToDate(notebook, targets[i], engine)) console.log(`  ${path.basename(notebook, '.ipynb')}: reusing ${path.relative(root, targets[i])}`);
     else todo.push(i);
   });
   if (todo.length) console.log(`executing ${todo.length} notebook(s), ${jobs()} at a time`);
@@ -353,4 +367,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { execute, chartsOf, python };
+module.exports = { execute, chartsOf, python, engineHash };

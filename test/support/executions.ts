@@ -24,6 +24,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as paths from '../../tools/paths';
 import { bothWays, readNotebook, solutionCells } from '../exercises/exercise-groups';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { engineHash } = require('../../scripts/figures') as { engineHash: () => string };
 
 export const EXECUTED_DIR = path.join(paths.root, 'build', 'executed');
 export const BOTH_WAYS_DIR = path.join(paths.root, 'build', 'exercises');
@@ -48,9 +50,10 @@ export interface Execution {
   /** Every cell of its "both ways" copy, executed; undefined when it has no exercises. */
   bothWays?: string;
   summary: RunSummary;
-  /** The jest run and the notebook bytes this execution belongs to. */
+  /** The jest run, the notebook bytes and the library and kernel (scripts/figures.js engineHash) this execution belongs to. */
   run: string;
   hash: string;
+  engine: string;
 }
 
 /** This jest run (set once by global-setup.js); outside jest, this process. */
@@ -142,6 +145,7 @@ function runOne(source: string, timeoutSeconds: number): Promise<Execution> {
     args.push('--appended', String(appended), '--full-output', bothWaysFile, '--cwd', path.dirname(path.resolve(source)));
   }
   const hash = hashOf(source);
+  const engine = engineHash();
   return new Promise((resolve, reject) => {
     const child = spawn(paths.venvPython, args, { cwd: paths.root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -158,7 +162,7 @@ function runOne(source: string, timeoutSeconds: number): Promise<Execution> {
         reject(new Error(`${stem}: the runner did not report (exit ${code}):\n${stderr.slice(-3000)}`));
         return;
       }
-      resolve({ source, executed, bothWays: bothWaysFile, summary, run: currentRun(), hash });
+      resolve({ source, executed, bothWays: bothWaysFile, summary, run: currentRun(), hash, engine });
     });
   });
 }

@@ -23,7 +23,7 @@ function stageOf(file) {
 class NotebooksFirst extends Sequencer {
   /** @param {import('@jest/test-result').Test[]} tests */
   sort(tests) {
-    const byDuration = super.sort(tests);
+    const byDuration = /** @type {import('@jest/test-result').Test[]} */ (super.sort(tests));
     const rank = new Map(byDuration.map((test, index) => [test, index]));
     return [...tests].sort((a, b) => stageOf(a.path) - stageOf(b.path) || (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
   }
