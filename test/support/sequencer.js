@@ -4,7 +4,9 @@
  * through the real kernel (several side by side, test/support/executions.ts), then every test that needs no
  * executed notebook, slowest first, in the other worker, then the tests that read the executed notebooks
  * (the browser test, the course site, the exercises' both-ways run): by then the notebooks are done or
- * running, and those tests wait for them instead of executing them again.
+ * running, and those tests wait for them instead of executing them again. The kernel's own suites come last:
+ * their timing checks (interrupt latency, replies within seconds) should not share the cores with the
+ * notebooks' kernels.
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
@@ -12,6 +14,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 const STAGES = [
   { stage: 0, pattern: /test[\\/]notebooks[\\/]notebooks\.test\.ts$/ },
   { stage: 2, pattern: /test[\\/](browser[\\/]notebooks|site[\\/]site|exercises[\\/]exercises)\.test\.ts$/ },
+  { stage: 3, pattern: /test[\\/]kernel[\\/]/ },
 ];
 
 /** @param {string} file */
