@@ -5,27 +5,33 @@
  *
  * For each notebook in notebooks/ (sorted by name), this script
  *   1. executes it from the top in a fresh `gradscope` kernel (test/notebooks/run_notebook.py, nbclient),
- *      writing the executed copy to build/executed/<notebook>.ipynb;
+ *      writing the executed copy to build/executed/<notebook>.ipynb; notebooks run side by side, as many at a
+ *      time as the machine has cores (at most 4; GRADSCOPE_NOTEBOOK_JOBS sets another number). An executed
+ *      copy is reused instead when build/executed/runs/<notebook>.json says it came from the same notebook bytes
+ *      with the same built library (dist/) and kernel (kernel/), and ran clean: `npm test` leaves such copies
+ *      (--fresh executes every notebook anyway);
  *   2. collects every chart output: the `application/vnd.plotly.v1+json` entry of each display_data /
  *      execute_result that show(), liveChart() or a figure left on a cell's last line produced;
  *   3. writes each chart to figures/<notebook>/<figure-name>.{png,svg,html,json,csv}, where the name is the
  *      figure's own `layout.meta.name` (such as gradient-norm-by-layer); a name used twice in one notebook
- *      gets -2, -3, ... in order of appearance;
+ *      gets -2, -3, ... in order of appearance; one Chromium draws every PNG and SVG;
  *   4. writes figures/index.html, a gallery of all of them, and figures/index.json, the list.
  *
  * The same notebooks with the same seeds give byte-identical .json and .csv files. PNG and SVG depend on the
  * browser's fonts and version. It exits with status 1 and names the notebook and the cell when a notebook
  * fails.
  *
- * usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--reuse]
+ * usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--fresh]
  *   --out DIR        where the figures go (default figures/)
  *   --executed DIR   where executed notebooks go (default build/executed/)
- *   --reuse          use the executed copy when it is newer than the notebook (skip executing)
+ *   --fresh          execute every notebook, even when an up-to-date executed copy exists
  */
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { spawnSync } = require('child_process');
+const crypto = require('crypto');
+const os = require('os');
+const { spawn, spawnSync } = require('child_process');
 
 const paths = require('../tools/paths');
 
@@ -43,18 +49,18 @@ function parseArgs(argv) {
     out: path.join(root, 'figures'),
     executed: path.join(root, 'build', 'executed'),
     timeout: 1200,
-    reuse: false,
+    fresh: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--out') options.out = path.resolve(argv[++i] ?? fail('--out needs a folder'));
     else if (arg === '--executed') options.executed = path.resolve(argv[++i] ?? fail('--executed needs a folder'));
     else if (arg === '--timeout') options.timeout = Number(argv[++i]);
-    else if (arg === '--reuse') options.reuse = true;
+    else if (arg === '--fresh') options.fresh = true;
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--reuse]');
+      console.log('usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--fresh]');
       process.exit(0);
-    } else if (arg.startsWith('--')) fail(`unknown option '${arg}'; allowed: --out DIR, --executed DIR, --timeout SECONDS, --reuse`);
+    } else if (arg.startsWith('--')) fail(`unknown option '${arg}'; allowed: --out DIR, --executed DIR, --timeout SECONDS, --fresh`);
     else options.notebooks.push(path.resolve(arg));
   }
   if (!(options.timeout > 0)) fail(`--timeout should be a number of seconds > 0; got ${options.timeout}`);
@@ -87,44 +93,147 @@ function python() {
   return venvPython;
 }
 
-/** Executes one notebook; returns the executed notebook (parsed) or exits naming the failing cell. */
-function execute(notebook, executedPath, options) {
-  const stem = path.basename(notebook, '.ipynb');
-  if (options.reuse && fs.existsSync(executedPath) && fs.statSync(executedPath).mtimeMs >= fs.statSync(notebook).mtimeMs) {
-    console.log(`  reusing ${path.relative(root, executedPath)}`);
-    return JSON.parse(fs.readFileSync(executedPath, 'utf8'));
+const RUNNER = path.join(root, 'test', 'notebooks', 'run_notebook.py');
+/** Where each execution is recorded: which notebook bytes, which copy, how it went (test/support/executions.ts). */
+const RUNS_DIR = path.join(root, 'build', 'executed', 'runs');
+const recordFile = (/** @type {string} */ notebook) => path.join(RUNS_DIR, `${path.basename(notebook, '.ipynb')}.json`);
+
+const hashOf = (/** @type {string} */ file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+function recorded(/** @type {string} */ notebook) {
+  try {
+    const known = JSON.parse(fs.readFileSync(recordFile(notebook), 'utf8'));
+    return known.source === notebook ? known : undefined;
+  } catch {
+    return undefined;
   }
-  const runner = path.join(root, 'test', 'notebooks', 'run_notebook.py');
-  const started = Date.now();
-  const result = spawnSync(python(), [runner, notebook, executedPath, '--timeout', String(options.timeout)], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
-  });
-  const lastLine = (result.stdout || '').trim().split('\n').pop() || '';
+}
+
+/** Every file under a folder, sorted (none when it does not exist). */
+function filesUnder(/** @type {string} */ dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]))
+    .sort();
+}
+
+/**
+ * A digest of what executes a notebook besides the notebook itself: the built library (dist/) and the kernel
+ * (kernel/). Content, not modification times: `npm run build` rewrites dist/ with the same bytes.
+ */
+function engineHash() {
+  const hash = crypto.createHash('sha256');
+  for (const file of [...filesUnder(path.join(root, 'dist')), ...filesUnder(path.join(root, 'kernel'))]) {
+    hash.update(path.relative(root, file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** True when the executed copy came from these notebook bytes, with this library and kernel, and ran clean. */
+function upToDate(/** @type {string} */ notebook, /** @type {string} */ executedPath, /** @type {string} */ engine) {
+  const known = recorded(notebook);
+  if (!known || known.executed !== executedPath || known.summary?.failure || !fs.existsSync(executedPath)) return false;
+  return known.hash === hashOf(notebook) && known.engine === engine;
+}
+
+/** Why a run failed, naming the notebook and the cell; undefined when it ran clean. */
+function failureOf(notebook, executedPath, status, stdout, stderr) {
+  const lastLine = (stdout || '').trim().split('\n').pop() || '';
   let summary;
   try {
     summary = JSON.parse(lastLine);
   } catch {
-    fail(
-      `${path.relative(root, notebook)} could not be executed (exit ${result.status}).\n` +
-        `${(result.stderr || '').trim().split('\n').slice(-15).join('\n')}`,
-    );
+    return {
+      message:
+        `${path.relative(root, notebook)} could not be executed (exit ${status}).\n` +
+        `${(stderr || '').trim().split('\n').slice(-15).join('\n')}`,
+    };
   }
-  if (result.status !== 0 || summary.failure) {
-    const cell = summary.failed_cell;
-    const where = cell ? `cell ${cell.index} (\`${cell.first_line}\`)` : 'an unknown cell';
-    const errorCell = (summary.cells || []).find((c) => c.error);
-    const why = errorCell
-      ? `${errorCell.error.ename}: ${errorCell.error.evalue}`
-      : summary.failure
-        ? `${summary.failure.kind}: ${String(summary.failure.message).split('\n').slice(-3).join(' ')}`
-        : `exit status ${result.status}`;
-    fail(`${path.relative(root, notebook)} failed in ${where}: ${why}\n  executed copy: ${path.relative(root, executedPath)}`);
-  }
-  console.log(`  executed in ${((Date.now() - started) / 1000).toFixed(1)} s, ${summary.charts} chart output(s)`);
+  if (status === 0 && !summary.failure) return { summary };
+  const cell = summary.failed_cell;
+  const where = cell ? `cell ${cell.index} (\`${cell.first_line}\`)` : 'an unknown cell';
+  const errorCell = (summary.cells || []).find((c) => c.error);
+  const why = errorCell
+    ? `${errorCell.error.ename}: ${errorCell.error.evalue}`
+    : summary.failure
+      ? `${summary.failure.kind}: ${String(summary.failure.message).split('\n').slice(-3).join(' ')}`
+      : `exit status ${status}`;
+  return { summary, message: `${path.relative(root, notebook)} failed in ${where}: ${why}\n  executed copy: ${path.relative(root, executedPath)}` };
+}
+
+/** Records an execution so that the next `npm run figures` or `npm run site` can reuse it. */
+function record(notebook, executedPath, summary) {
+  // Only for the default folder: that is where `npm test` leaves its record too.
+  if (path.dirname(executedPath) !== path.join(root, 'build', 'executed')) return;
+  fs.mkdirSync(RUNS_DIR, { recursive: true });
+  const entry = { source: notebook, executed: executedPath, summary, run: 'figures', hash: hashOf(notebook), engine: engineHash() };
+  fs.writeFileSync(recordFile(notebook), JSON.stringify(entry, null, 1));
+}
+
+/** Executes one notebook, synchronously; returns the executed notebook (parsed) or exits naming the failing cell. */
+function execute(notebook, executedPath, options) {
+  const result = spawnSync(python(), [RUNNER, notebook, executedPath, '--timeout', String(options.timeout)], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const { summary, message } = failureOf(notebook, executedPath, result.status, result.stdout, result.stderr);
+  if (message) fail(message);
+  record(notebook, executedPath, summary);
   return JSON.parse(fs.readFileSync(executedPath, 'utf8'));
+}
+
+/** Executes one notebook in the background; resolves to its failure message, or undefined when it ran clean. */
+function executeAsync(notebook, executedPath, options) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(python(), [RUNNER, notebook, executedPath, '--timeout', String(options.timeout)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (error) => resolve(`${path.relative(root, notebook)} could not be executed: ${error.message}`));
+    child.on('close', (status) => {
+      const { summary, message } = failureOf(notebook, executedPath, status, stdout, stderr);
+      if (summary) record(notebook, executedPath, summary);
+      const stem = path.basename(notebook, '.ipynb');
+      if (!message) console.log(`  ${stem}: executed in ${((Date.now() - started) / 1000).toFixed(1)} s, ${summary.charts} chart output(s)`);
+      resolve(message);
+    });
+  });
+}
+
+/** How many notebooks run at a time: the machine's cores, at most 4, or GRADSCOPE_NOTEBOOK_JOBS. */
+function jobs() {
+  const asked = Number(process.env.GRADSCOPE_NOTEBOOK_JOBS);
+  return Number.isInteger(asked) && asked >= 1 ? asked : Math.max(1, Math.min(os.cpus().length, 4));
+}
+
+/**
+ * The executed copy of every notebook: reused when up to date (unless --fresh), otherwise executed, `jobs()`
+ * at a time. Exits naming the notebook and the cell when one fails.
+ */
+async function executeAll(notebooks, options) {
+  const targets = notebooks.map((notebook) => path.join(options.executed, `${path.basename(notebook, '.ipynb')}.ipynb`));
+  const todo = [];
+  const engine = engineHash();
+  notebooks.forEach((notebook, i) => {
+    if (!fs.existsSync(notebook)) fail(`notebook ${notebook} does not exist`);
+    if (!options.fresh && upToDate(notebook, targets[i], engine)) console.log(`  ${path.basename(notebook, '.ipynb')}: reusing ${path.relative(root, targets[i])}`);
+    else todo.push(i);
+  });
+  if (todo.length) console.log(`executing ${todo.length} notebook(s), ${jobs()} at a time`);
+  const failures = [];
+  const worker = async () => {
+    for (let i = todo.shift(); i !== undefined; i = todo.shift()) {
+      const message = await executeAsync(notebooks[i], targets[i], options);
+      if (message) failures.push(message);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs(), todo.length) }, worker));
+  if (failures.length) fail(failures.join('\n'));
+  return targets.map((target) => JSON.parse(fs.readFileSync(target, 'utf8')));
 }
 
 /** Every chart in an executed notebook, in order: {fig, cell}. */
@@ -209,11 +318,11 @@ async function main() {
   let total = 0;
   const imageFailures = [];
   const started = Date.now();
+  const executed = await executeAll(options.notebooks, options);
   for (const [i, notebook] of options.notebooks.entries()) {
-    if (!fs.existsSync(notebook)) fail(`notebook ${notebook} does not exist`);
     const stem = path.basename(notebook, '.ipynb');
     console.log(`[${i + 1}/${options.notebooks.length}] ${stem}`);
-    const nb = execute(notebook, path.join(executedDir, `${stem}.ipynb`), options);
+    const nb = executed[i];
     const outDir = path.join(options.out, stem);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
@@ -258,4 +367,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { execute, chartsOf, python };
+module.exports = { execute, chartsOf, python, engineHash };

@@ -1,5 +1,5 @@
 /**
- * Helpers for the browser test: execute notebooks, start a private JupyterLab, find Chromium.
+ * Helpers for the browser test: count chart outputs, start a private JupyterLab, run a command.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as crypto from 'crypto';
@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as paths from '../../tools/paths';
 
 export const ROOT = paths.root;
-export const EXECUTED_DIR = path.join(ROOT, 'build', 'executed');
+export { EXECUTED_DIR } from '../support/executions';
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-artifacts', 'screenshots');
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 const VENV_BIN = paths.venvBin;
@@ -55,29 +55,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(address.port));
     });
   });
-}
-
-/**
- * Executes a notebook into build/executed/<name>.ipynb with run_notebook.py, unless an executed copy newer
- * than both the notebook and the built library exists (GRADSCOPE_REEXECUTE=1 always executes).
- */
-export async function executeNotebook(source: string, timeoutSeconds = 1500): Promise<string> {
-  fs.mkdirSync(EXECUTED_DIR, { recursive: true });
-  const target = path.join(EXECUTED_DIR, path.basename(source));
-  const newest = Math.max(
-    fs.statSync(source).mtimeMs,
-    fs.existsSync(path.join(ROOT, 'dist', 'index.js')) ? fs.statSync(path.join(ROOT, 'dist', 'index.js')).mtimeMs : 0,
-  );
-  if (process.env.GRADSCOPE_REEXECUTE !== '1' && fs.existsSync(target) && fs.statSync(target).mtimeMs > newest) {
-    return target;
-  }
-  const runner = path.join(ROOT, 'test', 'notebooks', 'run_notebook.py');
-  const { code, stdout, stderr } = await run(path.join(VENV_BIN, 'python'), [runner, source, target, '--timeout', String(timeoutSeconds)]);
-  if (code !== 0) {
-    const last = stdout.trim().split('\n').pop() ?? '';
-    throw new Error(`Executing ${path.relative(ROOT, source)} failed (exit ${code}): ${last.slice(0, 2000)}\n${stderr.slice(-2000)}`);
-  }
-  return target;
 }
 
 /** Runs a command in the project folder and collects its output. */

@@ -2,7 +2,7 @@
  * Every executed notebook, opened in JupyterLab in a real (headless) Chromium, shows every chart.
  *
  * For each notebook in notebooks/ and test/browser/fixtures/: execute it in a fresh gradscope kernel into
- * build/executed/ (or reuse a fresh enough executed copy), open a copy of it in a private JupyterLab, wait until the
+ * build/executed/ (or reuse this run's execution, test/support/executions.ts), open a copy of it in a private JupyterLab, wait until the
  * number of drawn Plotly charts equals the number of chart outputs in the file, and save a screenshot to
  * test-artifacts/screenshots/<notebook>.png. The executed files are not signed, so JupyterLab opens them
  * untrusted, as a learner who downloads a saved notebook would.
@@ -16,12 +16,13 @@ import * as path from 'path';
 import { CHROMIUM_FLAGS, CHROMIUM_HINT, findChromium } from '../../src/export/chromium';
 import {
   LabServer,
+  ROOT,
   SCREENSHOT_DIR,
   countChartOutputs,
-  executeNotebook,
   notebooksToCheck,
   startJupyterLab,
 } from './jupyter';
+import { executeOnce, failureOf } from '../support/executions';
 import { optional } from '../support/optional';
 
 const chromiumPath = findChromium();
@@ -62,7 +63,13 @@ describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
   const executed = new Map<string, string>();
 
   beforeAll(async () => {
-    for (const source of notebooks) executed.set(source, await executeNotebook(source));
+    const executions = await executeOnce(notebooks);
+    for (const source of notebooks) {
+      const { executed: file, summary } = executions.get(source)!;
+      const failure = failureOf(path.relative(ROOT, source), summary);
+      if (failure) throw new Error(`Executing ${failure}`);
+      executed.set(source, file);
+    }
     // JupyterLab serves copies, so nothing it does can change the executed notebooks.
     served = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-served-'));
     for (const file of executed.values()) fs.copyFileSync(file, path.join(served, path.basename(file)));

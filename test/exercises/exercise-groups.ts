@@ -4,10 +4,12 @@
  * `exercise`, one code starter tagged `exercise`, one code check tagged `check`, one code solution tagged
  * `solution` with `metadata.jupyter.source_hidden = true`.
  *
- * The "both ways" notebook: after each check cell, a copy of the solution's source (as if the learner had
- * typed it into the starter) and a copy of the check are inserted. One kernel run then shows each check
- * twice: first on the starter as committed (it must say "not yet" with a hint), then on the solution (it must
- * pass). Cells after the last check are dropped: nothing there can change a verdict.
+ * The "both ways" notebook: the whole notebook as committed, then, for each exercise in order, a copy of the
+ * solution's source (as if the learner had typed it into the starter) and a copy of the check. One kernel run
+ * then shows each check twice: first on the starter as committed, in its place (it must say "not yet" with a
+ * hint), then on the solution (it must pass). Because the added cells come after every committed cell, the
+ * committed cells' outputs are exactly those of a run of the committed notebook: the notebook test, the
+ * browser test, the site and `npm run figures` read that part of the same run (test/support/executions.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -103,24 +105,24 @@ export function structureProblems(notebook: Notebook, lesson: string): string[] 
   return problems;
 }
 
-/** The "both ways" notebook (see the file's comment). Inserted cells carry `metadata.gradscope.role`. */
+/** The "both ways" notebook (see the file's comment). Added cells carry `metadata.gradscope.role`. */
 export function bothWays(notebook: Notebook): Notebook {
+  return { ...notebook, cells: [...notebook.cells, ...solutionCells(notebook)] };
+}
+
+/** The cells `bothWays` adds after the committed ones: per exercise, the solution as the starter, then the check again. */
+export function solutionCells(notebook: Notebook): Cell[] {
   const groups = findGroups(notebook).filter((g) => g.starter !== undefined && g.check !== undefined && g.solution !== undefined);
-  const after = new Map(groups.map((g) => [g.check!, g]));
-  const lastCheck = Math.max(-1, ...groups.map((g) => g.check!));
-  const cells: Cell[] = [];
-  notebook.cells.slice(0, lastCheck + 1).forEach((cell, index) => {
-    cells.push(cell);
-    const group = after.get(index);
-    if (!group) return;
-    const solution = notebook.cells[group.solution!];
+  return groups.flatMap((group) => {
+    const starter = notebook.cells[group.starter!];
     const check = notebook.cells[group.check!];
-    cells.push({ ...notebook.cells[group.starter!], id: `${group.id}-solution-as-starter`, source: solution.source, outputs: [], execution_count: null,
-      metadata: { ...notebook.cells[group.starter!].metadata, gradscope: { exercise: group.id, role: 'solution-as-starter' } } });
-    cells.push({ ...check, id: `${group.id}-check-again`, outputs: [], execution_count: null,
-      metadata: { ...check.metadata, gradscope: { exercise: group.id, role: 'check-again' } } });
+    return [
+      { ...starter, id: `${group.id}-solution-as-starter`, source: notebook.cells[group.solution!].source, outputs: [], execution_count: null,
+        metadata: { ...starter.metadata, gradscope: { exercise: group.id, role: 'solution-as-starter' } } },
+      { ...check, id: `${group.id}-check-again`, outputs: [], execution_count: null,
+        metadata: { ...check.metadata, gradscope: { exercise: group.id, role: 'check-again' } } },
+    ];
   });
-  return { ...notebook, cells };
 }
 
 export interface CheckRecord {

@@ -4,10 +4,12 @@
  * cannot fail, a group missing a part or a tag, or a check that raises is a failure. Lessons 01 onwards have
  * at least three exercises. The fixture notebook proves the test itself can fail.
  *
- * Each notebook with exercises runs once, in a fresh kernel, as its "both ways" copy (build/exercises/).
+ * Each notebook with exercises runs once, in a fresh kernel, as its "both ways" copy (build/exercises/): the
+ * same run the notebook test reads its committed cells from (test/support/executions.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Execution, executeOnce } from '../support/executions';
 import { Notebook, bothWays, bothWaysProblems, execute, findGroups, readNotebook, structureProblems } from './exercise-groups';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -66,12 +68,21 @@ describe('the lessons', () => {
   });
 });
 
-const both = withExercises.length ? describe.each(withExercises) : describe.skip.each(['(no notebook has exercises yet)']);
-both('%s run both ways in a fresh gradscope kernel', (name) => {
-  test('each check says "not yet" with a hint as committed, and passes with the solution', () => {
-    const notebook = readNotebook(path.join(notebookDir, name));
-    const { executed, seconds } = runBothWays(name, notebook);
-    console.log(`${name} both ways: ${seconds} s`);
-    expect(bothWaysProblems(executed, findGroups(notebook).map((g) => g.id))).toEqual([]);
-  }, 20 * 60 * 1000);
+const both = withExercises.length ? describe : describe.skip;
+both('run both ways, each in a fresh gradscope kernel', () => {
+  let executions: Map<string, Execution>;
+  beforeAll(async () => {
+    executions = await executeOnce(withExercises.map((name) => path.join(notebookDir, name)));
+  }, 60 * 60 * 1000);
+
+  test.each(withExercises.length ? withExercises : ['(no notebook has exercises yet)'])(
+    '%s: each check says "not yet" with a hint as committed, and passes with the solution',
+    (name) => {
+      const notebook = readNotebook(path.join(notebookDir, name));
+      const { bothWays: file, summary } = executions.get(path.join(notebookDir, name))!;
+      if (summary.appended_failure) throw new Error(`${name}: ${summary.appended_failure.kind} after the committed cells: ${summary.appended_failure.message}`);
+      expect(file).toBeDefined();
+      expect(bothWaysProblems(readNotebook(file!), findGroups(notebook).map((g) => g.id))).toEqual([]);
+    },
+  );
 });

@@ -1,22 +1,19 @@
 /**
  * The notebooks, run for real: every notebook in notebooks/ is executed through the `gradscope` kernel
- * by nbclient, in a fresh kernel each, and saved to build/executed/ (the browser test and `npm run figures`
- * read those copies).
+ * by nbclient, in a fresh kernel each, several side by side, and saved to build/executed/ (the same run
+ * serves the exercise, browser and site tests: test/support/executions.ts).
  *
  * Policy: notebooks are committed *without* outputs (clean diffs, no stale numbers). Readers get the charts
  * by running them, or from `npm run figures`. The first block below enforces that policy.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as paths from '../../tools/paths';
+import { Execution, executeOnce, failureOf } from '../support/executions';
 import { spanProblems } from './finding-span';
 
 const root = paths.root;
 const notebookDir = paths.notebooks;
-const executedDir = path.join(root, 'build', 'executed');
-const python = paths.venvPython;
-const runner = path.join(__dirname, 'run_notebook.py');
 const FINDING = 'application/vnd.gradscope.finding+json';
 
 const notebooks = fs
@@ -83,28 +80,16 @@ describe.each(notebooks)('%s as committed', (name) => {
   });
 });
 
-describe.each(notebooks)('%s executed in a fresh gradscope kernel', (name) => {
-  test('runs without an error output or a timeout', () => {
-    fs.mkdirSync(executedDir, { recursive: true });
-    const output = path.join(executedDir, name);
-    const run = spawnSync(python, [runner, path.join(notebookDir, name), output, '--timeout', '900'], {
-      encoding: 'utf8',
-      cwd: root,
-      timeout: 20 * 60 * 1000,
-    });
-    if (run.error) throw new Error(`${name}: could not start nbclient: ${run.error.message} (run \`npm run setup\`)`);
-    const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-    let summary: { failure: { kind: string; message: string } | null; failed_cell: { index: number; first_line: string } | null; charts: number; seconds: number };
-    try {
-      summary = JSON.parse(lastLine);
-    } catch {
-      throw new Error(`${name}: the runner did not report (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
-    }
-    if (summary.failure) {
-      const where = summary.failed_cell ? `cell ${summary.failed_cell.index} (${summary.failed_cell.first_line})` : 'an unknown cell';
-      throw new Error(`${name}: ${summary.failure.kind} in ${where}:\n${summary.failure.message}`);
-    }
-    expect(run.status).toBe(0);
+describe('executed in a fresh gradscope kernel each', () => {
+  let executions: Map<string, Execution>;
+  beforeAll(async () => {
+    executions = await executeOnce(notebooks.map((name) => path.join(notebookDir, name)));
+  }, 60 * 60 * 1000);
+
+  test.each(notebooks)('%s runs without an error output or a timeout', (name) => {
+    const { executed: output, summary } = executions.get(path.join(notebookDir, name))!;
+    const failure = failureOf(name, summary);
+    if (failure) throw new Error(failure);
 
     const executed = read(output);
     const outputs = executed.cells.flatMap((cell) => cell.outputs ?? []);
@@ -128,5 +113,5 @@ describe.each(notebooks)('%s executed in a fresh gradscope kernel', (name) => {
       expect(Array.isArray(figure.data)).toBe(true);
       expect(figure.data.length).toBeGreaterThan(0);
     }
-  }, 20 * 60 * 1000);
+  });
 });

@@ -2,22 +2,25 @@
  * The course site (`npm run site`, course-site/) in a real headless Chromium, with the network cut.
  *
  * Two sites are built into a temporary folder and served from 127.0.0.1:
- *   - the fixture site, from test/site/fixtures/ (two small lessons executed here, in fresh gradscope
- *     kernels): its home page, objectives, times, findings, folded solutions, links and search are checked
- *     in detail;
- *   - the lesson site, from notebooks/ (executed copies in build/executed/, made here when missing or stale):
- *     every page is opened.
+ *   - the fixture site, from test/site/fixtures/ (two small lessons executed here, side by side in fresh
+ *     gradscope kernels): its home page, objectives, times, findings, folded solutions, links and search are
+ *     checked in detail;
+ *   - the lesson site, from notebooks/ (the executed copies this `npm test` made, test/support/executions.ts,
+ *     or made here when this run has none): every page is opened.
  * On every page, every request outside the site is aborted and counted (and must be none), no console error
  * may appear, and every chart output of the notebook must be drawn by plotly.js (an svg.main-svg). Full-page
  * screenshots go to test-artifacts/site/.
  *
- * Skipped only when no Chromium is installed (`.ci/run` installs it); the skip is announced loudly.
+ * Skipped only when no Chromium is installed (`.ci/run` installs it); the skip is listed at the end of `npm test`,
+ * and is a failure under CI=true.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CHROMIUM_FLAGS, CHROMIUM_HINT, findChromium } from '../../src/export/chromium';
 import { EXECUTED_DIR, ROOT, countChartOutputs, run } from '../browser/jupyter';
+import { executeOnce, failureOf } from '../support/executions';
+import { optional } from '../support/optional';
 import { StaticServer, serveFolder } from './static-server';
 
 const chromiumPath = findChromium();
@@ -30,11 +33,12 @@ const lessonStems = fs
   .sort()
   .map((f) => f.replace(/\.ipynb$/, ''));
 
-if (!chromiumPath) {
-  const bar = '!'.repeat(100);
-  console.warn(`${bar}\n!!! SITE BROWSER TEST SKIPPED: no Chromium on this machine.\n!!! To run it, ${CHROMIUM_HINT}.\n${bar}`);
-}
-const describeWithBrowser = chromiumPath ? describe : describe.skip;
+const withBrowser = optional(chromiumPath !== undefined, {
+  what: 'course site test: every page in Chromium with the network cut (test/site/site.test.ts)',
+  reason: 'no Chromium on this machine',
+  enable: CHROMIUM_HINT,
+});
+const describeWithBrowser = withBrowser ? describe : describe.skip;
 
 // The part of playwright-core the test uses.
 interface Locator {
@@ -73,6 +77,15 @@ interface Visit {
 
 const DRAWN = `Array.from(document.querySelectorAll('.gs-chart')).filter((c) => c.querySelector('.js-plotly-plot svg.main-svg')).length`;
 
+/** Executes the notebooks (or reuses this run's executions) into build/executed/; throws naming a failing cell. */
+async function executed(notebooks: string[]): Promise<void> {
+  const executions = await executeOnce(notebooks);
+  for (const notebook of notebooks) {
+    const failure = failureOf(path.relative(ROOT, notebook), executions.get(notebook)!.summary);
+    if (failure) throw new Error(`Executing ${failure}`);
+  }
+}
+
 async function buildSite(args: string[]): Promise<void> {
   const result = await run(process.execPath, [path.join(ROOT, 'course-site', 'build.js'), ...args]);
   if (result.code !== 0) throw new Error(`npm run site failed (exit ${result.code}):\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
@@ -92,7 +105,8 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-site-'));
     fixtureSite = path.join(tmp, 'fixture-site');
     lessonSite = path.join(tmp, 'lesson-site');
-    await buildSite([...fixtureNotebooks, '--out', fixtureSite, '--executed', path.join(tmp, 'executed'), '--figures', path.join(tmp, 'no-figures')]);
+    await executed(fixtureNotebooks);
+    await buildSite([...fixtureNotebooks, '--out', fixtureSite, '--executed', EXECUTED_DIR, '--figures', path.join(tmp, 'no-figures')]);
     fixtureServer = await serveFolder(fixtureSite);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { chromium } = require('playwright-core');
@@ -200,7 +214,7 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
     });
 
     it('lesson page: chart drawn, finding highlighted, solution hidden until revealed, links between lessons', async () => {
-      const charts = countChartOutputs(path.join(tmp, 'executed', '01-first-steps.ipynb'));
+      const charts = countChartOutputs(path.join(EXECUTED_DIR, '01-first-steps.ipynb'));
       expect(charts).toBe(1);
       const v = await visit(fixtureServer, '01-first-steps.html', charts, 'fixture-01-first-steps');
       try {
@@ -229,7 +243,7 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
     });
 
     it('second lesson: both charts drawn, a link back and none forward', async () => {
-      const charts = countChartOutputs(path.join(tmp, 'executed', '02-second-lesson.ipynb'));
+      const charts = countChartOutputs(path.join(EXECUTED_DIR, '02-second-lesson.ipynb'));
       expect(charts).toBe(2);
       const v = await visit(fixtureServer, '02-second-lesson.html', charts, 'fixture-02-second-lesson');
       try {
@@ -278,6 +292,8 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
 
   describe('the lesson site', () => {
     beforeAll(async () => {
+      const dir = path.join(ROOT, 'notebooks');
+      await executed(lessonStems.map((stem) => path.join(dir, `${stem}.ipynb`)));
       await buildSite(['--out', lessonSite]);
       lessonServer = await serveFolder(lessonSite);
     }, 90 * 60 * 1000);

@@ -1,28 +1,34 @@
 // @ts-check
 /**
- * The order `npm test` runs its files in: quick unit tests first, then the test that executes every notebook
- * through the real kernel (it writes build/executed/), then the tests that read those executed copies (the
- * browser test, the course site) instead of executing every notebook again, then the rest by size.
+ * The order `npm test` starts its files in (two jest workers): first the test that executes every notebook
+ * through the real kernel (several side by side, test/support/executions.ts), then every test that needs no
+ * executed notebook, slowest first, in the other worker, then the tests that read the executed notebooks
+ * (the browser test, the course site, the exercises' both-ways run): by then the notebooks are done or
+ * running, and those tests wait for them instead of executing them again. The kernel's own suites come last:
+ * their timing checks (interrupt latency, replies within seconds) should not share the cores with the
+ * notebooks' kernels.
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
-/** Lower runs earlier. */
+/** Lower starts earlier; within a stage, jest's own order (failed first, then slowest first). */
 const STAGES = [
-  { stage: 1, pattern: /test[\\/]notebooks[\\/]notebooks\.test\.ts$/ },
-  { stage: 2, pattern: /test[\\/](browser|site)[\\/]/ },
-  { stage: 3, pattern: /test[\\/](exercises|classroom|kernel)[\\/]/ },
+  { stage: 0, pattern: /test[\\/]notebooks[\\/]notebooks\.test\.ts$/ },
+  { stage: 2, pattern: /test[\\/](browser[\\/]notebooks|site[\\/]site|exercises[\\/]exercises)\.test\.ts$/ },
+  { stage: 3, pattern: /test[\\/]kernel[\\/]/ },
 ];
 
 /** @param {string} file */
 function stageOf(file) {
   const found = STAGES.find((s) => s.pattern.test(file));
-  return found ? found.stage : 0;
+  return found ? found.stage : 1;
 }
 
 class NotebooksFirst extends Sequencer {
   /** @param {import('@jest/test-result').Test[]} tests */
   sort(tests) {
-    return [...tests].sort((a, b) => stageOf(a.path) - stageOf(b.path) || a.path.localeCompare(b.path));
+    const byDuration = /** @type {import('@jest/test-result').Test[]} */ (super.sort(tests));
+    const rank = new Map(byDuration.map((test, index) => [test, index]));
+    return [...tests].sort((a, b) => stageOf(a.path) - stageOf(b.path) || (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
   }
 }
 
