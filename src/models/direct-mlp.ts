@@ -104,6 +104,29 @@ function normBackward(n: Norm, dout: tf.Tensor, xHat: tf.Tensor, rstd: tf.Tensor
 }
 
 /**
+ * The activations computed inside the matrix product (tf.fused.matMul: h W + b and f in one operation) and
+ * their name there. Each one's slope can be read off its output a alone, as activationBackward reads it off
+ * u: relu and leakyRelu (alpha >= 0) have a > 0 exactly where u > 0, and sigmoid and elu use a. tanh has no
+ * fused form on the wasm backend.
+ */
+function fusedActivation(name: DirectActivation, alpha: number): 'sigmoid' | 'relu' | 'leakyrelu' | 'elu' | 'linear' | undefined {
+  if (name === 'leakyRelu') return alpha >= 0 ? 'leakyrelu' : undefined;
+  return name === 'tanh' ? undefined : name;
+}
+
+/**
+ * f(h W + b) as one kernel. tf.fused.matMul would split it back into three operations whenever gradients
+ * are being recorded (it cannot differentiate through every fused activation); here the gradient is the
+ * hand-written one, so the kernel is called directly.
+ */
+function fusedLayer(h: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor, activation: string, alpha: number): tf.Tensor {
+  // The kernel takes batches of matrices (rank 3), as tf.fused.matMul passes them.
+  const [a3, b3] = [h.reshape([1, ...h.shape]), kernel.reshape([1, ...kernel.shape])];
+  const out = tf.engine().runKernel('_FusedMatMul', { a: a3, b: b3, bias }, { transposeA: false, transposeB: false, activation, leakyreluAlpha: alpha }) as tf.Tensor;
+  return out.reshape([h.shape[0], kernel.shape[1]]);
+}
+
+/**
  * The training-mode forward pass of a model built by `mlp`, as one operation with a hand-written backward
  * pass, or null when the model is not one this path covers (not from `mlp`, an activation without a written
  * slope, a frozen layer, or layers changed since it was built).
@@ -146,6 +169,7 @@ export function directMlp(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tensor) 
   handles.push(outKernel, outBias);
   if (handles.some((w) => !w.trainable) || model.layers.some((l) => l.weights.length > 0 && !l.trainable)) return null;
   const scale = o.residualScale;
+  const fused = fusedActivation(activation, alpha);
   let input: tf.Tensor2D;
 
   const forwardAndBackward = tf.customGrad(((...args: unknown[]) => {
@@ -153,13 +177,20 @@ export function directMlp(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tensor) 
     let h = input;
     const saved: Saved[] = [];
     for (const layer of hidden) {
-      const z = tf.add(tf.matMul(h, layer.kernel.read()), layer.bias.read());
-      const s: Saved = { input: h, u: z, a: z };
-      if (layer.norm && o.batchNorm === 'before') {
-        const n = normForward(layer.norm, z);
-        Object.assign(s, { u: n.out, xHat: n.xHat, rstd: n.rstd });
+      let s: Saved;
+      if (fused && !(layer.norm && o.batchNorm === 'before')) {
+        // One operation for f(h W + b); the slope is read off a (see FUSED), so u need not be kept apart.
+        const a = fusedLayer(h, layer.kernel.read() as tf.Tensor2D, layer.bias.read(), fused, alpha);
+        s = { input: h, u: a, a };
+      } else {
+        const z = tf.add(tf.matMul(h, layer.kernel.read()), layer.bias.read());
+        s = { input: h, u: z, a: z };
+        if (layer.norm && o.batchNorm === 'before') {
+          const n = normForward(layer.norm, z);
+          Object.assign(s, { u: n.out, xHat: n.xHat, rstd: n.rstd });
+        }
+        s.a = activate(activation, s.u, alpha);
       }
-      s.a = activate(activation, s.u, alpha);
       let out = s.a;
       if (layer.norm && o.batchNorm === 'after') {
         const n = normForward(layer.norm, s.a);
@@ -173,7 +204,7 @@ export function directMlp(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tensor) 
       saved.push(s);
       h = out as tf.Tensor2D;
     }
-    const y = tf.add(tf.matMul(h, outKernel.read()), outBias.read());
+    const y = fusedLayer(h, outKernel.read() as tf.Tensor2D, outBias.read(), 'linear', 0);
     save([...flatten(saved), h]);
     return {
       value: y,

@@ -121,7 +121,10 @@ async function main(): Promise<void> {
   const passes: BackendPass[] = [];
   const torchRuns: Record<string, number>[] = [];
   const skipped: Record<string, string> = {};
+  // The 1-minute load average at the start of every repeat and at the end: the conditions of the numbers.
+  const loadSamples: number[] = [];
   for (let r = 1; r <= args.repeats; r++) {
+    loadSamples.push(require('os').loadavg()[0]);
     for (const backend of args.backends) {
       if (skipped[backend]) continue;
       console.error(`repeat ${r}: ${backend}`);
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
       torchRuns.push(runTorch(python, args));
     }
   }
+  loadSamples.push(require('os').loadavg()[0]);
   const loaded = args.backends.filter((b) => !skipped[b]);
   const torch: Record<string, ReturnType<typeof spread>> = {};
   for (const id of Object.keys(TORCH_NAME)) {
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
   const kernel = await kernelStats.measure({ idleMs: 5000 }).catch((error: Error) => ({ error: error.message }));
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: require('os').cpus().length, loadAverage: require('os').loadavg() },
+    machine: { cpus: require('os').cpus().length, loadAverage: require('os').loadavg(), loadDuringRun: loadSamples },
     args,
     skipped,
     torch: python ? { python, threads: 1, runs: torchRuns } : null,
@@ -197,7 +201,10 @@ async function main(): Promise<void> {
   for (const [b, why] of Object.entries(skipped)) console.log(`backend ${b} not measured: ${why}`);
   if (notebooks) for (const [name, s] of Object.entries(notebooks)) console.log(`notebook ${name}: ${Number.isNaN(s) ? 'failed' : `${s.toFixed(1)} s`}`);
   console.log(`kernel: ${JSON.stringify(kernel)}`);
-  console.log(`\nload average during the run: ${report.machine.loadAverage.map((v: number) => v.toFixed(2)).join(' ')} on ${report.machine.cpus} CPUs; results in ${path.relative(root, file)}`);
+  console.log(
+    `\nload (1-minute average) at the start of each repeat and at the end: ${loadSamples.map((v) => v.toFixed(1)).join(', ')} on ${report.machine.cpus} CPUs; ` +
+      `${args.repeats} repeats; results in ${path.relative(root, file)}`,
+  );
 }
 
 main();
