@@ -88,6 +88,8 @@ export type { Diagnosis, Verdict, Symptom, DiagnoseOptions } from './diagnosis/d
 // ── Plots: records in, Plotly figure JSON out. ──
 export { byLayerFigure, BY_LAYER_QUANTITIES } from './plots/by-layer';
 export { lossCurvesFigure } from './plots/training';
+export { baselineLines } from './plots/baselines';
+export type { BaselineLinesOptions } from './plots/baselines';
 export { gradientHeatmapFigure, normsOverTrainingFigure } from './plots/gradients';
 export { histogramSliderFigure } from './plots/histograms';
 export { unitBarsFigure } from './plots/units';

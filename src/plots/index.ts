@@ -28,6 +28,8 @@ export type { HistogramStep, HistogramLike, LogHistogramLike, LinearHistogramLik
 export { unitBarsFigure } from './units';
 export type { UnitSeries, UnitBarsOptions } from './units';
 export { lossCurvesFigure } from './training';
+export { baselineLines } from './baselines';
+export type { BaselineLinesOptions } from './baselines';
 export type { HistorySeries, SeedHistories, LossCurvesOptions } from './training';
 export { gradientThroughTimeFigure } from './recurrent';
 export type { TimeSeries, GradientThroughTimeOptions } from './recurrent';
