@@ -23,11 +23,14 @@
 import { randomBytes } from 'crypto';
 import { fail } from '../core/check';
 import { figureName, figureSummary } from '../plots/figure';
-import { CHROMIUM_HINT, chromiumStatus, renderImage } from '../export/chromium';
+import { CHROMIUM_HINT, chromiumStatus, renderImage, startBrowserEarly } from '../export/chromium';
 import { imageSize } from '../export/files';
 import { displayBundle, notebookWriter } from '../core/notebook';
 
 /** The MIME type JupyterLab's Plotly renderer draws. */
+// Inside a kernel, the browser that draws the charts' static snapshots starts while the first cells run.
+startBrowserEarly();
+
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
 /** A Jupyter MIME bundle: `data` maps MIME types to content, `metadata` holds per-type hints (image size). */
