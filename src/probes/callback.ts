@@ -10,12 +10,17 @@ import { LOSSES, LossName } from '../core/losses';
 import { Parameter, selectParameters } from './parameters';
 import { ProbeLog, ProbeOptions, PROBE_FIELDS, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from './run';
 import { readWeights, summarizeUpdates } from './updates';
+import { DEFAULT_HISTORY_LIMIT, boundHistory } from './bound';
+import { PROBE_NAMES } from './registry';
 
 /** A tfjs callback that also holds the probe records it collected. */
 export interface ProbeCallback {
   /** Pass this to model.fit: `callbacks: [probe.callback]`. */
   callback: tf.CustomCallback;
-  /** The records so far (plain JSON), one list per probe. */
+  /**
+   * The records so far (plain JSON), one list per probe; at most about 1000 per list, as a `train` history
+   * (a longer fit keeps every k-th record, the first and the newest: see probes/bound.ts).
+   */
   records: ProbeLog;
   /** Batches seen so far (the step number in the records). */
   steps(): number;
@@ -58,6 +63,7 @@ export function probeCallback(model: tf.LayersModel, data: DataLike, options: Om
         before = undefined;
       }
       if (step % probes.every === 0) runProbes(model, data, step, probes, records, loss);
+      boundHistory(records, PROBE_NAMES, DEFAULT_HISTORY_LIMIT);
     },
   });
   return { callback, records, steps: () => step };

@@ -166,37 +166,42 @@ describe('requests too large for memory are refused before allocating', () => {
 
 describe('a long run keeps a bounded history', () => {
   const tiny = () => mlp({ inputs: 2, outputs: 1, depth: 1, width: 2, seed: 3 });
-  const run = () => train(tiny(), spirals({ n: 64 }), { steps: 3000, quiet: true, probes: { every: 1, gradients: true, weights: false, activations: false, updates: false } });
+  const everyStep = { every: 1, gradients: true, weights: false, activations: false, updates: false };
 
-  test('3000 steps with a probe at every step: 751 records per list, every 4th, first and last kept', async () => {
-    const history = await run();
+  test('3000 steps with the default limit: 751 step records, every 4th, first and last kept, the same each run', async () => {
+    const quick = () => train(tiny(), spirals({ n: 64 }), { steps: 3000, quiet: true, probes: false });
+    const history = await quick();
     expect(history.historyLimit).toBe(1000);
     expect(history.keptEvery.steps).toBe(4);
-    expect(history.keptEvery.gradients).toBe(4);
-    // steps 1, 5, ..., 2997 (750 records, every 4th) and the newest, 3000; probes at 0, 4, ..., 3000
+    // steps 1, 5, ..., 2997 (750 records, every 4th) and the newest, 3000
     expect(history.steps.length).toBe(751);
-    expect(history.gradients.length).toBe(751);
     expect(history.steps[0].step).toBe(1);
     expect(history.steps[history.steps.length - 1].step).toBe(3000);
-    expect(history.gradients[0].step).toBe(0);
-    expect(history.gradients[history.gradients.length - 1].step).toBe(3000);
     const gaps = history.steps.slice(1, -1).map((s, i) => s.step - history.steps[i].step);
     expect(new Set(gaps)).toEqual(new Set([4]));
     // the same seed keeps the same records
-    const quick = () => train(tiny(), spirals({ n: 64 }), { steps: 3000, quiet: true, probes: false });
-    const [one, two] = [await quick(), await quick()];
-    expect(one.steps.length).toBe(751);
-    expect(two.steps).toEqual(one.steps);
-    // a thinned history still feeds the records and the figures
-    expect(lossSeries(history).steps).toHaveLength(751);
-    expect(Number.isFinite(tailMean(history, 50))).toBe(true);
+    expect((await quick()).steps).toEqual(history.steps);
+  }, 300_000);
+
+  test('a probe at every step: every list bounded the same way, and records and figures still work', async () => {
+    // 300 steps with a limit of 100 thin exactly as 3000 steps with the default 1000
+    const history = await train(tiny(), spirals({ n: 64 }), { steps: 300, quiet: true, historyLimit: 100, probes: everyStep });
+    expect(history.keptEvery).toMatchObject({ steps: 4, gradients: 4 });
+    expect(history.steps.map((s) => s.step)).toEqual([...Array.from({ length: 75 }, (_, i) => 1 + 4 * i), 300]);
+    expect(history.gradients.map((g) => g.step)).toEqual(Array.from({ length: 76 }, (_, i) => 4 * i));
+    expect(lossSeries(history).steps).toHaveLength(76);
+    expect(Number.isFinite(tailMean(history, 20))).toBe(true);
     expect(lossCurvesFigure([lossSeries(history)]).data.length).toBeGreaterThan(0);
     expect(gradientHeatmapFigure(history.gradients).data.length).toBeGreaterThan(0);
-    // memory: a quarter of the records of a run that keeps everything (3001 per list)
+    // memory: about a quarter of the records a run keeping everything holds (301 per list)
     const bytes = JSON.stringify(history).length;
     const perRecord = JSON.stringify(history.steps[1]).length + JSON.stringify(history.gradients[1]).length;
-    expect(bytes).toBeLessThan(0.3 * 3001 * perRecord);
-  }, 240_000);
+    expect(bytes).toBeLessThan(0.3 * 301 * perRecord);
+    // trainTogether bounds its histories the same way
+    const [together] = await trainTogether([tiny(), tiny()], spirals({ n: 64 }), { steps: 300, quiet: true, historyLimit: 100, probes: everyStep });
+    expect(together.steps.map((s) => s.step)).toEqual(history.steps.map((s) => s.step));
+    expect(together.gradients.map((g) => g.step)).toEqual(history.gradients.map((g) => g.step));
+  }, 300_000);
 
   test('runs under the limit keep every record', async () => {
     const history = await train(tiny(), spirals({ n: 64 }), { steps: 1000, quiet: true, probes: { every: 10 } });
