@@ -71,6 +71,14 @@ def main():
                 pass
         return done()
 
+    def reply_to(msg_id, timeout):
+        # The reply to this request (a spare kernel_info_reply from start-up may come first).
+        deadline = time.time() + timeout
+        while True:
+            reply = kc.get_shell_msg(timeout=max(0.01, deadline - time.time()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
     def answered(req):
         return req["reply"] is not None and req["idle"]
 
@@ -106,12 +114,10 @@ def main():
                     if not pump(lambda: all(answered(r) for r in requests), action.get("timeout", 60)):
                         raise SystemExit("not every request was answered within the timeout")
                 elif op == "comm_info":
-                    kc.comm_info()
-                    reply = kc.get_shell_msg(timeout=10)
+                    reply = reply_to(kc.comm_info(), 10)
                     others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
                 elif op == "is_complete":
-                    kc.is_complete(action["code"])
-                    reply = kc.get_shell_msg(timeout=30)
+                    reply = reply_to(kc.is_complete(action["code"]), 30)
                     others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
                 elif op == "shutdown":
                     kc.shutdown(restart=action.get("restart", False))
