@@ -13,7 +13,7 @@
  *     out-of-memory killer), the output it wrote is sent, then an error for the running cell says why, and a fresh
  *     process starts. Requests queued behind the cell are aborted, as after an error.
  *
- * The heartbeat, kernel_info and interrupts are answered here, so they are answered whatever the cells do. Every other request
+ * The heartbeat, kernel_info, comm_info and interrupts are answered here, so they are answered whatever the cells do. Every other request
  * is passed to the cell process over Node's IPC channel; what it sends comes back through a pipe (pipe.js) and
  * goes out on the sockets, stream output batched (consecutive writes of one cell in one message).
  */
@@ -250,6 +250,13 @@ class Watchdog {
       // clients take the first reply as "the kernel is ready").
       this.publish('status', { execution_state: 'busy' }, request.header);
       this.reply(channel, request, 'kernel_info_reply', kernelInfo(this.root));
+      this.publish('status', { execution_state: 'idle' }, request.header);
+      return;
+    }
+    if (type === 'comm_info_request') {
+      // No comm targets are registered: answered here, at once.
+      this.publish('status', { execution_state: 'busy' }, request.header);
+      this.reply(channel, request, 'comm_info_reply', { status: 'ok', comms: {} });
       this.publish('status', { execution_state: 'idle' }, request.header);
       return;
     }

@@ -114,10 +114,10 @@ def main():
                     if not pump(lambda: all(answered(r) for r in requests), action.get("timeout", 60)):
                         raise SystemExit("not every request was answered within the timeout")
                 elif op == "comm_info":
-                    reply = reply_to(kc.comm_info(), 10)
+                    reply = reply_to(kc.comm_info(), 60)
                     others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
                 elif op == "is_complete":
-                    reply = reply_to(kc.is_complete(action["code"]), 30)
+                    reply = reply_to(kc.is_complete(action["code"]), 60)
                     others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
                 elif op == "shutdown":
                     kc.shutdown(restart=action.get("restart", False))
