@@ -33,6 +33,7 @@ export type Action =
   | { op: 'interrupt' }
   | { op: 'interrupt_until_answered'; every?: number; timeout?: number }
   | { op: 'sleep'; seconds: number }
+  | { op: 'wait_output'; text: string; timeout?: number }
   | { op: 'wait_all'; timeout?: number }
   | { op: 'comm_info' }
   | { op: 'is_complete'; code: string }

@@ -132,9 +132,9 @@ describe('interrupt: every loop shape stops within a second', () => {
   // A loop before any await (stopped where it is, everything kept); after an await, and a loop of microtasks
   // (`await Promise.resolve()`), which never return to the event loop: the kernel restarts and says so.
   const loops = {
-    synchronous: 'let spins = 0;\nwhile (true) { spins++; }',
-    'after an await': 'await null;\nwhile (true) {}',
-    'of microtasks': 'let pt = 0;\nwhile (true) { pt++; await Promise.resolve(); }',
+    synchronous: "console.log('looping');\nlet spins = 0;\nwhile (true) { spins++; }",
+    'after an await': "console.log('looping');\nawait null;\nwhile (true) {}",
+    'of microtasks': "console.log('looping');\nlet pt = 0;\nwhile (true) { pt++; await Promise.resolve(); }",
   };
   const marker = '(globalThis as any).marker';
   let record: ReturnType<typeof session>;
@@ -143,7 +143,9 @@ describe('interrupt: every loop shape stops within a second', () => {
     for (const code of Object.values(loops)) {
       actions.push(
         { op: 'execute', code, wait: false },
-        { op: 'sleep', seconds: 1.5 },
+        // Its loop runs (compiled, printed), plus a moment.
+        { op: 'wait_output', text: 'looping', timeout: 120 },
+        { op: 'sleep', seconds: 0.3 },
         { op: 'interrupt' },
         { op: 'wait_all', timeout: 30 },
         // What survived: the cell's and earlier cells' definitions, or nothing after a restart.

@@ -7,6 +7,7 @@ actions.json is a list of steps:
   {"op": "interrupt"}               signal the kernel as JupyterLab's interrupt button does
   {"op": "interrupt_until_answered", "every": 2, "timeout": 30}   signal again until all is answered
   {"op": "sleep", "seconds": 0.5}
+  {"op": "wait_output", "text": "...", "timeout": 60}   until the last request printed the text on a stream
   {"op": "wait_all", "timeout": 30} until every request sent so far is answered and idle
   {"op": "comm_info"}               a comm_info_request; the reply goes to "others"
   {"op": "is_complete", "code": "..."}   an is_complete_request; the reply goes to "others"
@@ -108,6 +109,13 @@ def main():
                         pump(lambda: all(answered(r) for r in requests), action.get("every", 2.0))
                     if not all(answered(r) for r in requests):
                         raise SystemExit("interrupting did not stop the cell")
+                elif op == "wait_output":
+                    # Until the last request has printed the text (its code is running).
+                    req = requests[-1]
+                    printed = lambda: action["text"] in "".join(
+                        o["content"].get("text", "") for o in req["outputs"] if o["msg_type"] == "stream")
+                    if not pump(printed, action.get("timeout", 60)):
+                        raise SystemExit(f"{action['text']!r} was not printed within the timeout")
                 elif op == "sleep":
                     pump(lambda: False, action["seconds"])
                 elif op == "wait_all":
