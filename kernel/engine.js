@@ -27,7 +27,13 @@ function tslabDir(root) {
 }
 
 class Engine {
-  constructor({ root, cwd = process.cwd() }) {
+  /**
+   * @param {{ root: string, cwd?: string, onPhase?: (phase: 'compiling' | 'running' | 'idle') => void }} options
+   * `onPhase`: told when the engine starts compiling a cell (or builds the compiler), starts running its code, and
+   * is done (the watchdog waits for a compilation before it stops a cell the hard way)
+   */
+  constructor({ root, cwd = process.cwd(), onPhase = () => {} }) {
+    this.onPhase = onPhase;
     const dir = tslabDir(root);
     this.tslab = {
       dir,
@@ -111,6 +117,7 @@ class Engine {
         if (engine.cells.size > 500) engine.cells.delete(engine.cells.keys().next().value);
         const opts = options && typeof options === 'object' ? { ...options } : {};
         opts.filename = `cell[${id}]`;
+        engine.onPhase('running');
         return runInThisContext.call(this, code, opts);
       }
       return runInThisContext.call(this, code, options);
@@ -118,7 +125,12 @@ class Engine {
   }
 
   warmUp() {
-    void this.converters.node;
+    this.onPhase('compiling');
+    try {
+      void this.converters.node;
+    } finally {
+      this.onPhase('idle');
+    }
   }
 
   onValue(value) {
@@ -143,6 +155,7 @@ class Engine {
     const run = { values: [], thrown: [], diagnosticText: [], conversion: null };
     this.run = run;
     this.pending = { label, tsLines: code.split('\n') };
+    this.onPhase('compiling');
     let ok;
     try {
       ok = await this.executor.execute(code);
@@ -152,6 +165,7 @@ class Engine {
     } finally {
       if (this.run === run) this.run = null;
       this.pending = null;
+      this.onPhase('idle');
     }
     /** @type {{ ok: boolean, hasValue: boolean, value: unknown, error: null | { ename: string, evalue: string, traceback: string[] } }} */
     const result = { ok, hasValue: false, value: undefined, error: null };

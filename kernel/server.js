@@ -8,7 +8,6 @@
  * interrupt, kernel_info) are answered at once. Every request is wrapped in busy/idle status messages.
  */
 const fs = require('fs');
-const path = require('path');
 const wire = require('./wire');
 const context = require('./context');
 const { Engine } = require('./engine');
@@ -18,25 +17,26 @@ const { resultBundle, plainText } = require('./results');
 const { describeThrown } = require('./errors');
 const { Outbox } = require('./outbox');
 const esm = require('./esm');
+const { kernelInfo } = require('./info');
+const { bindSockets } = require('./sockets');
+const pipe = require('./pipe');
 
 const ABORT_WINDOW_MS = 50;
 const WARM_UP_DELAY_MS = 300;
 const KERNEL_HOOK = Symbol.for('gradscope.kernel');
 
-function projectVersion(root) {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version || '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 class Kernel {
-  constructor({ connectionFile, root }) {
+  /**
+   * @param {{ connectionFile: string, root: string, piped?: boolean, session?: string }} options `piped`: run as the
+   * cell process of the watchdog (watchdog.js): no sockets of its own, requests come over the IPC channel and
+   * everything sent goes through the pipe (pipe.js)
+   */
+  constructor({ connectionFile, root, piped = false, session }) {
     this.connection = JSON.parse(fs.readFileSync(connectionFile, 'utf8'));
+    this.piped = piped;
     this.root = root;
     this.sign = wire.signer(this.connection.key, this.connection.signature_scheme);
-    this.session = wire.newId();
+    this.session = session || wire.newId();
     this.executionCount = 0;
     this.history = new History();
     this.queue = [];
@@ -51,31 +51,51 @@ class Kernel {
     /** @type {Engine} created in start(), once the sockets are bound */
     this.engine = /** @type {any} */ (null);
     this.streams = new Streams(
-      (parent, name, text) => this.publishNow('stream', { name, text }, parent),
+      piped
+        ? // Unbatched: each write goes into the pipe at once (the watchdog batches), so none is lost if the process dies.
+          (parent, name, text) => pipe.write({ c: 'stream', p: parent, n: name, t: text })
+        : (parent, name, text) => this.publishNow('stream', { name, text }, parent),
       () => (this.active ? this.active.parent : this.lastParent),
+      { batch: !piped },
     );
   }
 
+  /** As the watchdog's cell process: requests arrive over the IPC channel, replies leave through the pipe. */
+  startPiped() {
+    /** @type {any} sockets stand-ins: send() writes their name into the pipe */
+    const named = (name) => ({ name });
+    this.iopub = named('iopub');
+    this.shell = named('shell');
+    this.control = named('control');
+    this.stdin = named('stdin');
+    this.hb = named('hb');
+    esm.install();
+    this.engine = new Engine({ root: this.root, onPhase: (phase) => pipe.write({ c: 'phase', p: phase }) });
+    this.streams.install();
+    this.installDisplayHooks();
+    context.installTimerGuards();
+    this.installProcessHandlers();
+    process.on('message', (/** @type {any} */ message) => {
+      if (message.c === 'ping') pipe.write({ c: 'pong', n: message.n });
+      else if (message.c === 'shell') this.onShell(pipe.decode(message.f));
+      else if (message.c === 'control') {
+        this.onControl(pipe.decode(message.f)).catch((error) => this.streams.log(`gradscope kernel: ${error && error.stack}`));
+      }
+    });
+    // The watchdog has gone: nothing is left to talk to.
+    process.on('disconnect', () => process.exit(0));
+    pipe.write({ c: 'ready' });
+    this.warmTimer = context.original.setTimeout(() => this.warmUp(), WARM_UP_DELAY_MS);
+  }
+
   async start() {
-    const tslabDir = path.dirname(require.resolve('tslab/package.json', { paths: [this.root, __dirname] }));
-    const zmq = require(require.resolve('zeromq', { paths: [tslabDir] }));
-    const c = this.connection;
-    const address = (port) => `${c.transport}://${c.ip}:${port}`;
-    // No high-water mark: ZeroMQ would otherwise drop a publisher's messages past 1 000 queued (a cell that
-    // displays 10 000 outputs), and with them the 'idle' status a client waits for.
-    const unbounded = { sendHighWaterMark: 0, receiveHighWaterMark: 0 };
-    this.iopub = new zmq.Publisher({ sendHighWaterMark: 0 });
-    this.shell = new zmq.Router(unbounded);
-    this.control = new zmq.Router(unbounded);
-    this.stdin = new zmq.Router(unbounded);
-    this.hb = new zmq.Reply();
-    await Promise.all([
-      this.iopub.bind(address(c.iopub_port)),
-      this.shell.bind(address(c.shell_port)),
-      this.control.bind(address(c.control_port)),
-      this.stdin.bind(address(c.stdin_port)),
-      this.hb.bind(address(c.hb_port)),
-    ]);
+    if (this.piped) return this.startPiped();
+    const sockets = /** @type {any} */ (await bindSockets(this.connection, this.root));
+    this.iopub = sockets.iopub;
+    this.shell = sockets.shell;
+    this.control = sockets.control;
+    this.stdin = sockets.stdin;
+    this.hb = sockets.hb;
 
     const log = (text) => this.streams.log(text);
     for (const socket of [this.iopub, this.shell, this.control, this.stdin, this.hb]) this.outboxes.set(socket, new Outbox(socket, log));
@@ -148,6 +168,10 @@ class Kernel {
   /** Queues a message on a socket (see outbox.js): sends never overlap and are never dropped. */
   send(socket, frames) {
     if (this.closed) return;
+    if (this.piped) {
+      pipe.write({ c: socket.name, f: pipe.encode(frames) });
+      return;
+    }
     const outbox = this.outboxes.get(socket);
     if (outbox) outbox.send(frames);
   }
@@ -268,29 +292,7 @@ class Kernel {
   }
 
   kernelInfo() {
-    const ts = this.engine.ts;
-    const tslabVersion = require(path.join(this.engine.tslab.dir, 'package.json')).version;
-    return {
-      status: 'ok',
-      protocol_version: wire.PROTOCOL_VERSION,
-      implementation: 'gradscope',
-      implementation_version: projectVersion(this.root),
-      language_info: {
-        name: 'typescript',
-        version: ts.version,
-        mimetype: 'text/typescript',
-        file_extension: '.ts',
-        pygments_lexer: 'typescript',
-        // JupyterLab picks the editor mode from `mode`; the classic notebook from `name` + `typescript`.
-        codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
-      },
-      banner: `gradscope: TypeScript ${ts.version} on Node.js ${process.version} (tslab ${tslabVersion})`,
-      debugger: false,
-      help_links: [
-        { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
-        { text: 'TensorFlow.js API', url: 'https://js.tensorflow.org/api/latest/' },
-      ],
-    };
+    return kernelInfo(this.root);
   }
 
   complete(content) {
@@ -457,6 +459,7 @@ class Kernel {
 
   /** Resolves when every queued message has been sent, or after `ms`. */
   flushed(ms = 1000) {
+    if (this.piped) return Promise.resolve(); // written synchronously
     const all = Promise.all([...this.outboxes.values()].map((outbox) => outbox.flushed()));
     return Promise.race([all, new Promise((resolve) => context.original.setTimeout(resolve, ms))]);
   }

@@ -15,8 +15,10 @@ class Streams {
   /**
    * @param send (parentHeader, name, text) => void
    * @param fallbackParent () => the parent header for writes made outside any cell, or null
+   * @param options `batch: false` sends every write at once
    */
-  constructor(send, fallbackParent) {
+  constructor(send, fallbackParent, { batch = true } = {}) {
+    this.batch = batch;
     this.send = send;
     this.fallbackParent = fallbackParent;
     this.pending = []; // { parent, name, text }
@@ -60,6 +62,10 @@ class Streams {
     if (last && last.parent === parent && last.name === name) last.text += text;
     else this.pending.push({ parent, name, text });
     const now = Date.now();
+    if (!this.batch) {
+      this.flush();
+      return;
+    }
     if (this.pending.length === 1 && last === undefined) this.firstAt = now;
     if (now - this.firstAt >= MAX_DELAY_MS) {
       this.flush();

@@ -151,7 +151,8 @@ function registerKernel() {
     argv: [process.execPath, paths.kernelEntry, '{connection_file}'],
     display_name: paths.KERNEL_DISPLAY_NAME,
     language: 'typescript',
-    interrupt_mode: 'signal',
+    // The watchdog (kernel/watchdog.js) receives interrupt_request and signals the process that runs the cells.
+    interrupt_mode: 'message',
     env: { GRADSCOPE_ROOT: paths.root },
     metadata: { gradscope: { root: paths.root } },
   };

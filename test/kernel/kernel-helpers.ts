@@ -33,6 +33,7 @@ export type Action =
   | { op: 'interrupt' }
   | { op: 'interrupt_until_answered'; every?: number; timeout?: number }
   | { op: 'sleep'; seconds: number }
+  | { op: 'wait_output'; text: string; timeout?: number }
   | { op: 'wait_all'; timeout?: number }
   | { op: 'comm_info' }
   | { op: 'is_complete'; code: string }
@@ -55,8 +56,8 @@ function python(script: string, args: string[], input?: string, env: Record<stri
 }
 
 /** Runs the actions in one fresh kernel and returns what came back. */
-export function session(actions: Action[], options: { cwd?: string } = {}): SessionRecord {
-  const env: Record<string, string> = options.cwd ? { GRADSCOPE_KERNEL_CWD: options.cwd } : {};
+export function session(actions: Action[], options: { cwd?: string; env?: Record<string, string> } = {}): SessionRecord {
+  const env: Record<string, string> = { ...options.env, ...(options.cwd ? { GRADSCOPE_KERNEL_CWD: options.cwd } : {}) };
   const record = JSON.parse(python('session.py', [], JSON.stringify(actions), env)) as SessionRecord;
   if (record.problem) throw new Error(`kernel session: ${record.problem}\n${JSON.stringify(record, null, 2)}`);
   return record;

@@ -1,7 +1,8 @@
 /**
  * The kernel under load and under faults, on the real kernel: bursts of output and of requests lose
  * nothing, a failed cell keeps what ran before the error, process.exit() says why the kernel stops, ESM-only packages import, console.clear() clears, and a WebAssembly
- * out-of-memory tells the learner to restart.
+ * out-of-memory tells the learner to restart. Every loop shape stops within a second of an interrupt; a heap
+ * out-of-memory says why the kernel restarted, after the output the cell printed before it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -115,11 +116,108 @@ describe('faults a learner meets', () => {
 test('process.exit() in a cell: the output before it arrives, then why the kernel stopped; nothing after it runs', () => {
   const record = session([
     { op: 'execute', code: '"warm up the compiler"' },
-    { op: 'execute', code: "console.log('last line');\nprocess.exit(3);\nconsole.log('not printed');", wait: false },
-    { op: 'sleep', seconds: 10 },
+    { op: 'execute', code: "console.log('last line');\nprocess.exit(3);\nconsole.log('not printed');", timeout: 60 },
+    { op: 'execute', code: '"alive"', timeout: 120 },
   ]);
   const outputs = record.requests[1].outputs;
   expect(streamText(outputs)).toBe('last line\n');
   expect(streamText(outputs, 'stderr')).toMatch(/The kernel stopped: process\.exit\(3\) was called in this cell/);
   expect(streamText(outputs) + streamText(outputs, 'stderr')).not.toContain('not printed');
+  // The watchdog answers for the cell and starts a fresh process: the next cell runs.
+  expect(record.requests[1].reply).toMatchObject({ status: 'error', ename: 'KernelDied', evalue: expect.stringMatching(/exit code 3/) });
+  expect(record.requests[2].reply.status).toBe('ok');
+}, 400000);
+
+describe('interrupt: every loop shape stops within a second', () => {
+  // A loop before any await (stopped where it is, everything kept); after an await, and a loop of microtasks
+  // (`await Promise.resolve()`), which never return to the event loop: the kernel restarts and says so.
+  const loops = {
+    synchronous: "console.log('looping');\nlet spins = 0;\nwhile (true) { spins++; }",
+    'after an await': "console.log('looping');\nawait null;\nwhile (true) {}",
+    'of microtasks': "console.log('looping');\nlet pt = 0;\nwhile (true) { pt++; await Promise.resolve(); }",
+  };
+  const marker = '(globalThis as any).marker';
+  let record: ReturnType<typeof session>;
+  beforeAll(() => {
+    const actions: Parameters<typeof session>[0] = [{ op: 'execute', code: `const kept = 42;\n${marker} = 'set';`, timeout: 120 }];
+    for (const code of Object.values(loops)) {
+      actions.push(
+        { op: 'execute', code, wait: false },
+        // Its loop runs (compiled, printed), plus a moment.
+        { op: 'wait_output', text: 'looping', timeout: 120 },
+        { op: 'sleep', seconds: 0.3 },
+        { op: 'interrupt' },
+        { op: 'wait_all', timeout: 30 },
+        // What survived: the cell's and earlier cells' definitions, or nothing after a restart.
+        { op: 'execute', code: `typeof ${marker}`, timeout: 120 },
+      );
+    }
+    record = session(actions);
+  }, 400000);
+
+  const requestOf = (code: string) => record.requests.findIndex((r) => r.code === code);
+  const resultOf = (index: number) =>
+    record.requests[index].outputs.find((o) => o.msg_type === 'execute_result')?.content.data['text/plain'];
+
+  test.each(Object.entries(loops))('a loop %s', (shape, code) => {
+    const index = requestOf(code);
+    const loop = record.requests[index];
+    console.log(`interrupt latency of a loop ${shape}: ${loop.after_interrupt} s`);
+    expect(loop.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+    expect(loop.after_interrupt).toBeLessThan(1);
+    const next = record.requests[index + 1];
+    expect(next.reply.status).toBe('ok');
+    if (shape === 'synchronous') {
+      // Stopped where it was: the process and every definition are kept.
+      expect(loop.reply.evalue).toBe('the cell was interrupted');
+      expect(resultOf(index + 1)).toBe("'string'");
+    } else {
+      // Its process was restarted, and the error says that everything defined is gone.
+      const traceback = plain(loop.reply.traceback).join('\n');
+      expect(traceback).toMatch(/did not stop within 0\.4 s of the interrupt, so the kernel restarted/);
+      expect(traceback).toContain('Everything defined so far (variables, functions, imports) is gone');
+      expect(resultOf(index + 1)).toBe("'undefined'");
+    }
+  });
+});
+
+test('an interrupt while the kernel starts or compiles the cell stops it without a restart', () => {
+  // Sent right after start: the cell process is starting or building the compiler. The watchdog waits for the
+  // compilation and signals again once the loop runs (or the cell never starts); nothing is restarted.
+  const record = session([
+    { op: 'execute', code: 'let early = 0;\nwhile (true) { early++; }', wait: false },
+    { op: 'sleep', seconds: 0.2 },
+    { op: 'interrupt' },
+    { op: 'wait_all', timeout: 120 },
+    { op: 'execute', code: '"alive"', timeout: 120 },
+  ]);
+  const loop = record.requests[0];
+  console.log(`interrupt during start-up or compilation: ${loop.reply.evalue}, ${loop.after_interrupt} s`);
+  expect(loop.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+  expect(loop.reply.evalue).toMatch(/^the cell was interrupted( before it started)?$/);
+  expect(record.requests[1].reply.status).toBe('ok');
+}, 400000);
+
+test('a JavaScript heap out-of-memory: the output before it arrives, then why the kernel restarted', () => {
+  const record = session(
+    [
+      { op: 'execute', code: '"warm up the compiler"', timeout: 120 },
+      {
+        op: 'execute',
+        code: "console.log('last line before the allocation');\nconst hog: number[][] = [];\nwhile (true) hog.push(new Array(1e6).fill(1.5));",
+        timeout: 120,
+      },
+      { op: 'execute', code: '"alive"', timeout: 120 },
+    ],
+    // A small heap, so that the cell reaches the limit in a second or two.
+    { env: { GRADSCOPE_KERNEL_HEAP_MB: '320' } },
+  );
+  const hog = record.requests[1];
+  expect(streamText(hog.outputs)).toBe('last line before the allocation\n');
+  expect(hog.reply).toMatchObject({ status: 'error', ename: 'HeapOutOfMemory' });
+  const error = hog.outputs.find((o) => o.msg_type === 'error');
+  expect(plain(error?.content.traceback ?? []).join('\n')).toMatch(
+    /JavaScript heap ran out of memory \(limit 320 MiB, set by GRADSCOPE_KERNEL_HEAP_MB\).*\n.*the kernel restarted\. Everything defined so far/,
+  );
+  expect(record.requests[2].reply.status).toBe('ok');
 }, 400000);

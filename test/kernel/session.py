@@ -7,6 +7,7 @@ actions.json is a list of steps:
   {"op": "interrupt"}               signal the kernel as JupyterLab's interrupt button does
   {"op": "interrupt_until_answered", "every": 2, "timeout": 30}   signal again until all is answered
   {"op": "sleep", "seconds": 0.5}
+  {"op": "wait_output", "text": "...", "timeout": 60}   until the last request printed the text on a stream
   {"op": "wait_all", "timeout": 30} until every request sent so far is answered and idle
   {"op": "comm_info"}               a comm_info_request; the reply goes to "others"
   {"op": "is_complete", "code": "..."}   an is_complete_request; the reply goes to "others"
@@ -71,6 +72,14 @@ def main():
                 pass
         return done()
 
+    def reply_to(msg_id, timeout):
+        # The reply to this request (a spare kernel_info_reply from start-up may come first).
+        deadline = time.time() + timeout
+        while True:
+            reply = kc.get_shell_msg(timeout=max(0.01, deadline - time.time()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
     def answered(req):
         return req["reply"] is not None and req["idle"]
 
@@ -100,18 +109,23 @@ def main():
                         pump(lambda: all(answered(r) for r in requests), action.get("every", 2.0))
                     if not all(answered(r) for r in requests):
                         raise SystemExit("interrupting did not stop the cell")
+                elif op == "wait_output":
+                    # Until the last request has printed the text (its code is running).
+                    req = requests[-1]
+                    printed = lambda: action["text"] in "".join(
+                        o["content"].get("text", "") for o in req["outputs"] if o["msg_type"] == "stream")
+                    if not pump(printed, action.get("timeout", 60)):
+                        raise SystemExit(f"{action['text']!r} was not printed within the timeout")
                 elif op == "sleep":
                     pump(lambda: False, action["seconds"])
                 elif op == "wait_all":
                     if not pump(lambda: all(answered(r) for r in requests), action.get("timeout", 60)):
                         raise SystemExit("not every request was answered within the timeout")
                 elif op == "comm_info":
-                    kc.comm_info()
-                    reply = kc.get_shell_msg(timeout=10)
+                    reply = reply_to(kc.comm_info(), 60)
                     others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
                 elif op == "is_complete":
-                    kc.is_complete(action["code"])
-                    reply = kc.get_shell_msg(timeout=30)
+                    reply = reply_to(kc.is_complete(action["code"]), 60)
                     others.append({"msg_type": reply["msg_type"], "content": reply["content"]})
                 elif op == "shutdown":
                     kc.shutdown(restart=action.get("restart", False))

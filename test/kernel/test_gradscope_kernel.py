@@ -19,6 +19,17 @@ class GradscopeKernelTests(jupyter_kernel_test.KernelTests):
 
     code_hello_world = 'console.log("hello, world")'
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The first cell builds the TypeScript compiler, the first figure loads the library and its renderer
+        # (seconds of CPU, many more on a loaded machine): do both before the tests, whose replies must come
+        # within the suite's 15 s.
+        for code in ("0", "({ data: [{ type: 'scatter', x: [1], y: [1] }], layout: {} })"):
+            msg_id = cls.kc.execute(code, store_history=False)
+            while cls.kc.get_shell_msg(timeout=300)["parent_header"].get("msg_id") != msg_id:
+                pass
+
     code_stderr = 'console.error("something went wrong")'
 
     completion_samples = [
