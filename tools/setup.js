@@ -53,8 +53,8 @@ function build() {
     }
     throw new Error('typescript is not installed, so src/ cannot be compiled: run `npm install` without --omit=dev');
   }
-  run(process.execPath, [tsc, '-p', 'tsconfig.json']);
-  say('compiled src/ to dist/');
+  const changed = require('./build').build();
+  say(`compiled src/ to dist/ (${changed} file${changed === 1 ? '' : 's'} changed)`);
 }
 
 function findPython() {
