@@ -58,7 +58,7 @@ test.each([
   // Measured on wasm: 0 (bit for bit) for the sigmoid/sgd case, 4.3e-6 for relu/adam/clipping (float32 sums in
   // a different order); a mix-up between models is order 1.
   expect(worst).toBeLessThan(1e-3);
-  if (options.clipGlobalNorm) expect(together.some((h) => h.clipping!.firedSteps > 0)).toBe(true);
+  if ('clipGlobalNorm' in options && options.clipGlobalNorm) expect(together.some((h) => h.clipping!.firedSteps > 0)).toBe(true);
   models.forEach((m) => m.dispose());
 });
 
@@ -71,4 +71,17 @@ test('models of different shapes, unsupported models and options are refused wit
   await expect(trainTogether([a, a], data, { steps: 1 })).rejects.toThrow(/distinct models/);
   await expect(trainTogether([a], data, { steps: 1, clipValue: 1 } as never)).rejects.toThrow(/trainTogether: clipValue .*left out/);
   [a, b, bn].forEach((m) => m.dispose());
+});
+
+test('one model trained "together" gets the history train gives it, and nothing leaks', async () => {
+  const options: MlpOptions = { inputs: 2, outputs: 1, depth: 3, width: 8, activation: 'relu', init: 'heNormal', seed: 4 };
+  const alone = mlp(options);
+  const aloneHistory = await train(alone, data, { steps: 6, batchSize: 32, seed: 2, quiet: true });
+  alone.dispose();
+  const model = mlp(options);
+  const before = tf.memory().numTensors;
+  const [together] = await trainTogether([model], data, { steps: 6, batchSize: 32, seed: 2, quiet: true });
+  expect(tf.memory().numTensors).toBe(before);
+  expect(together.steps.map((s) => s.loss)).toEqual(aloneHistory.steps.map((s) => s.loss));
+  model.dispose();
 });

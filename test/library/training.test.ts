@@ -196,7 +196,7 @@ describe('evaluate and the notebook progress line', () => {
 
   test('in a notebook, progress is one display updated in place', () => {
     const calls: { text: string; id: string; update: boolean }[] = [];
-    const line = new ProgressLine(true, (d, update) => calls.push({ text: d.data['text/plain'], id: d.transient.display_id, update }));
+    const line = new ProgressLine(true, (d, update) => calls.push({ text: String(d.data['text/plain']), id: String(d.transient.display_id), update }));
     line.update('step 1/3', true);
     line.update('step 2/3'); // within 250 ms of the last one: skipped
     line.finish('trained 3 steps');
