@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DataLike, Dataset, takeExamples } from '../core/data';
+import { Random } from '../core/random';
 
 /** Examples in the default probe batch. */
 export const PROBE_BATCH_SIZE = 256;
@@ -24,4 +25,33 @@ export function probeBatchFor(data: DataLike, given: DataLike | undefined): { da
 /** True when the probes run after step `step` (the s-th of `total` steps in this call). */
 export function probesDue(step: number, s: number, total: number, every: number): boolean {
   return step % every === 0 || s === total;
+}
+
+/**
+ * The mini-batches of a run: the n examples in an order drawn from the seeded generator (a fresh permutation
+ * at the start of every epoch when `shuffle`, else 0..n-1), cut into batches of `batchSize` examples; the last
+ * batch of an epoch holds what is left. `epoch` counts the epochs begun (1 during the first).
+ */
+export class MiniBatches {
+  epoch = 0;
+  private order: number[] = [];
+  private cursor: number;
+  private readonly rng: Random;
+
+  constructor(private readonly n: number, private readonly batchSize: number, seed: number, private readonly shuffle: boolean) {
+    this.rng = new Random(seed);
+    this.cursor = n;
+  }
+
+  /** The indices of the next mini-batch's examples. */
+  next(): number[] {
+    if (this.cursor >= this.n) {
+      this.order = this.shuffle ? this.rng.permutation(this.n) : Array.from({ length: this.n }, (_, i) => i);
+      this.cursor = 0;
+      this.epoch++;
+    }
+    const indices = this.order.slice(this.cursor, this.cursor + this.batchSize);
+    this.cursor += indices.length;
+    return indices;
+  }
 }

@@ -29,11 +29,11 @@ import { magnitude } from '../probes/magnitude';
 import { Parameter, selectParameters, trainableVariables } from '../probes/parameters';
 import { emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
-import { Random } from '../core/random';
 import { accuracyTensor, resolveLoss } from '../core/losses';
 import { clipGradients } from './clipping';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, makeOptimizer } from './optimizers';
 import { ProgressLine } from './progress';
+import { MiniBatches, probesDue } from './schedule';
 import { HISTORY_LISTS, checkHistoryLimit } from './history-limit';
 import { boundHistory } from '../probes/bound';
 import { History, TrainOptions, describeHistory } from './train';
@@ -158,21 +158,13 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
     const probeAll = (step: number) => {
       if (probes) models.forEach((m, k) => runProbes(m, probeData, step, probes, histories[k], loss.name));
     };
-    const rng = new Random(seed);
-    let order: number[] = [];
-    let cursor = n;
-    let epoch = 0;
+    const batches = new MiniBatches(n, batchSize, seed, shuffle);
     let lastYield = Date.now();
     probeAll(0);
     for (let s = 1; s <= totalSteps; s++) {
-      if (cursor >= n) {
-        order = shuffle ? rng.permutation(n) : Array.from({ length: n }, (_, i) => i);
-        cursor = 0;
-        epoch++;
-      }
-      const indices = order.slice(cursor, cursor + batchSize);
-      cursor += indices.length;
-      const probeNow = probes !== null && (s % probes.every === 0 || s === totalSteps);
+      const indices = batches.next();
+      const epoch = batches.epoch;
+      const probeNow = probes !== null && probesDue(s, s, totalSteps, probes.every);
       const before = probeNow && probes!.updates ? parametersOf.map((p) => readWeights(p.selected)) : undefined;
       let host: Float32Array = new Float32Array(0);
       let stop = false;

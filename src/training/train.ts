@@ -26,10 +26,9 @@ import { magnitude } from '../probes/magnitude';
 import { selectParameters, trainableVariables } from '../probes/parameters';
 import { ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
-import { Random } from '../core/random';
 import { ClippingReport, clipGradients, clippingReport, tallyClipping } from './clipping';
 import { evaluate } from './evaluate';
-import { probeBatchFor, probesDue } from './schedule';
+import { MiniBatches, probeBatchFor, probesDue } from './schedule';
 import { PROBE_NAMES } from '../probes/registry';
 import { HISTORY_LISTS, checkHistoryLimit } from './history-limit';
 import { boundHistory } from '../probes/bound';
@@ -284,10 +283,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     const batchGradients = r.probes?.batchGradients ?? false;
     const probabilities = ['sigmoid', 'softmax'].includes(outputActivation(model));
     optimizer = makeOptimizer(r.optimizer, r.learningRate, r.momentum);
-    const rng = new Random(r.seed);
-    let order: number[] = [];
-    let cursor = n;
-    let epoch = 0;
+    const batches = new MiniBatches(n, r.batchSize, r.seed, r.shuffle);
     let lastYield = Date.now();
 
     const probeAndReport = async (step: number) => {
@@ -305,13 +301,8 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
       history.keptEvery = boundHistory(history, HISTORY_LISTS, r.historyLimit);
       for (let s = 1; s <= r.totalSteps; s++) {
         const step = r.startStep + s;
-        if (cursor >= n) {
-          order = r.shuffle ? rng.permutation(n) : Array.from({ length: n }, (_, i) => i);
-          cursor = 0;
-          epoch++;
-        }
-        const indices = order.slice(cursor, cursor + r.batchSize);
-        cursor += indices.length;
+        const indices = batches.next();
+        const epoch = batches.epoch;
         const probeNow = r.probes !== null && probesDue(step, s, r.totalSteps, r.probes.every);
         const before = probeNow && r.probes!.updates ? readWeights(selected) : undefined;
 
