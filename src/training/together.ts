@@ -22,6 +22,8 @@ import { DataLike, toTensors } from '../core/data';
 import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { DIRECT_ACTIVATIONS } from '../models/direct-ops';
 import { trainingForward } from '../models/direct';
+import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-mlp';
+import { KernelModel, kernelSgdStep } from './kernel-step';
 import { checkStepBudget } from '../models/build';
 import { modelInfo } from '../models/info';
 import { summarizeGradients } from '../probes/gradients';
@@ -136,6 +138,8 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   });
 
   let optimizer: tf.Optimizer | undefined;
+  let constants: KernelConstants | undefined;
+  let minusRate: tf.Scalar | undefined;
   const ownsProbeData = !(options.probes && options.probes.data);
   const probeData: DataLike = ownsProbeData
     ? { x: all.x.slice(0, Math.min(256, n)), y: all.y.slice(0, Math.min(256, n)), task: 'task' in data ? data.task : undefined }
@@ -147,6 +151,17 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
     const variables = models.map((m) => trainableVariables(m));
     const forwards = models.map((m) => trainingForward(m));
     optimizer = makeOptimizer(optimizerName, learningRate, momentum);
+    // Plain SGD without clipping: every model's step kernel by kernel (kernel-step.ts), when all are covered.
+    const nets = optimizerName === 'sgd' && clip === undefined ? models.map((m) => kernelMlp(m)) : [];
+    const covered = nets.length > 0 && nets.every((net, k) => net !== null && variables[k].every((v) => net.weights.includes(v)));
+    const kernelModels: KernelModel[] | null = covered
+      ? nets.map((net, k) => ({
+          net: net!,
+          order: variables[k].map((v) => net!.weights.indexOf(v)),
+          selected: () => parametersOf[k].selected.map((p) => p.variable.read()),
+        }))
+      : null;
+    if (kernelModels) (constants = kernelConstants(models[0])), (minusRate = tf.scalar(-learningRate));
     const parametersOf = models.map((m) => ({ all: selectParameters(m, 'all'), selected: probes ? selectParameters(m, probes.parameters) : [] }));
     const probabilities = false;
     const batchGradients = probes?.batchGradients ?? false;
@@ -159,6 +174,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       if (probes) models.forEach((m, k) => runProbes(m, probeData, step, probes, histories[k], loss.name));
     };
     const batches = new MiniBatches(n, batchSize, seed, shuffle);
+    let lastHost = new Float32Array(0);
     let lastYield = Date.now();
     probeAll(0);
     for (let s = 1; s <= totalSteps; s++) {
@@ -166,12 +182,23 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       const epoch = batches.epoch;
       const probeNow = probes !== null && probesDue(s, s, totalSteps, probes.every);
       const before = probeNow && probes!.updates ? parametersOf.map((p) => readWeights(p.selected)) : undefined;
-      let host: Float32Array = new Float32Array(0);
+      let host: Float32Array = lastHost;
       let stop = false;
       tf.tidy(() => {
         const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
         const xb = tf.gather(all.x, idx);
         const yb = tf.gather(all.y, idx);
+        if (kernelModels) {
+          const step = kernelSgdStep(kernelModels, xb, yb, loss, constants!, minusRate!, batchGradients, host);
+          try {
+            host = lastHost = step.host;
+            for (let k = 0; k < N; k++) if (!Number.isFinite(host[k]) || !Number.isFinite(host[2 * N + k])) stop = true;
+            if (!stop) step.apply();
+          } finally {
+            step.dispose();
+          }
+          return;
+        }
         let outputs: tf.Tensor[] = [];
         // The sum of the models' losses: each model's gradient is that of its own loss.
         const { grads } = tf.variableGrads(() => {
@@ -240,5 +267,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       (probeData.y as tf.Tensor).dispose();
     }
     optimizer?.dispose();
+    if (constants) tf.dispose([constants.one, constants.zero, constants.alpha]);
+    minusRate?.dispose();
   }
 }

@@ -1,0 +1,100 @@
+/**
+ * One plain-SGD training step of several models at once, kernel by kernel (models/kernel-mlp.ts): each
+ * model's forward pass, its loss and dLoss/dy (through TensorFlow.js's own autodiff, as `train` has it),
+ * its backward pass, the global gradient norm, one transfer of every number to the host, and the update
+ * W <- W - learningRate dLoss/dW. The numbers are those of `train`'s step, operation for operation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { KernelConstants, KernelMlp, KernelScope, viewAs } from '../models/kernel-mlp';
+import { LossFn, LossName, accuracyTensor } from '../core/losses';
+
+/** What the step needs of each model. */
+export interface KernelModel {
+  net: KernelMlp;
+  /** For each trainable variable in `trainableVariables` order, its index in `net.weights`. */
+  order: number[];
+  /** The weights the gradient probe reports next to their gradients (read before the update). */
+  selected: () => tf.Tensor[];
+}
+
+/** A computed step: the host numbers, then `apply` (the update) or not, then `dispose`. */
+export interface KernelStep {
+  /**
+   * N losses, N accuracies (NaN when the loss has none), N gradient norms, N again (no clipping), N zeros
+   * (nothing clipped); then with batchGradients, per model, every gradient then the selected weights, flat.
+   */
+  host: Float32Array;
+  apply(): void;
+  dispose(): void;
+}
+
+const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+const flat = (t: tf.TensorInfo) => viewAs(t, [sizeOf(t)]);
+
+/**
+ * Every entry of `parts`, one after the other, in one host array. On wasm the backend's memory is read in
+ * place (no copy inside the backend); elsewhere each tensor is read with readSync.
+ */
+function readAll(parts: tf.TensorInfo[], reuse: Float32Array): Float32Array {
+  const total = parts.reduce((a, t) => a + sizeOf(t), 0);
+  const host = reuse.length === total ? reuse : new Float32Array(total);
+  const backend = tf.backend() as tf.KernelBackend & { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  const heap = tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function';
+  let at = 0;
+  for (const t of parts) {
+    host.set(heap ? backend.typedArrayFromHeap!(t) : (backend.readSync(t.dataId) as Float32Array), at);
+    at += sizeOf(t);
+  }
+  return host;
+}
+
+/**
+ * W <- W + (-learningRate) g, as tf.train.sgd computes it, into new memory that the variable then takes.
+ * (Not in place: the wasm backend keeps each weight tensor's matrix packed for its products, and would not
+ * see a change made behind its back.)
+ */
+function sgdUpdate(scope: KernelScope, v: tf.Variable, g: tf.TensorInfo, minusRate: tf.Scalar): void {
+  const next = scope.toTensor(scope.run('Add', { a: scope.run('Multiply', { a: minusRate, b: g }), b: v }));
+  v.assign(next);
+  next.dispose();
+}
+
+/**
+ * Runs the step up to the host transfer; `apply` then makes each model's update. Call inside tf.tidy (the
+ * loss's tensors are ordinary ones). The host numbers go into `reuse` when it has the right length (the
+ * previous step's array, read by then).
+ */
+export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tensor, loss: { name: LossName; fn: LossFn }, constants: KernelConstants, minusRate: tf.Scalar, batchGradients: boolean, reuse: Float32Array): KernelStep {
+  const scope = new KernelScope();
+  try {
+    const losses: tf.TensorInfo[] = [];
+    const accuracies: tf.TensorInfo[] = [];
+    const norms: tf.TensorInfo[] = [];
+    const grads: tf.TensorInfo[][] = [];
+    for (const m of models) {
+      const pass = m.net.forward(scope, xb, constants);
+      const y = scope.toTensor(pass.y);
+      const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => loss.fn(yb, z))(y);
+      losses.push(value);
+      accuracies.push(accuracyTensor(loss.name, yb, y) ?? tf.scalar(NaN));
+      const g = pass.backward(grad);
+      grads.push(g);
+      // ||all gradients||, as clipping.ts's globalNorm: sqrt(sum(square(concat of the flat gradients))).
+      const all = scope.run('Concat', m.order.map((i) => flat(g[i])), { axis: 0 });
+      norms.push(scope.run('Sqrt', { x: scope.run('Sum', { x: scope.run('Square', { x: all }) }, { axis: null, keepDims: false }) }));
+    }
+    const parts = [...losses, ...accuracies, ...norms, ...norms, ...models.map(() => constants.zero)];
+    if (batchGradients) models.forEach((m, k) => parts.push(...m.order.map((i) => grads[k][i]), ...m.selected()));
+    const host = readAll(parts, reuse);
+    return {
+      host,
+      apply() {
+        models.forEach((m, k) => m.net.weights.forEach((v, i) => sgdUpdate(scope, v, grads[k][i], minusRate)));
+      },
+      dispose: () => scope.dispose(),
+    };
+  } catch (error) {
+    scope.dispose();
+    throw error;
+  }
+}
