@@ -52,18 +52,34 @@ export function lossFunction(name: LossName, probabilities = false): LossFn {
             return tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(q)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, q)))))) as tf.Scalar;
           });
       }
-      return (y, z) =>
-        tf.tidy(() => tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar);
+      return (y, z) => tf.tidy(() => tf.mean(lossTerms(name)!(y, z)) as tf.Scalar);
     case 'softmaxCrossEntropy':
       if (probabilities) {
         return (y, p) => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1))), -1))) as tf.Scalar);
       }
       return (y, z) => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(z)), -1))) as tf.Scalar);
     case 'meanSquaredError':
-      return (y, p) => tf.tidy(() => tf.mean(tf.square(tf.sub(p, y))) as tf.Scalar);
+      return (y, p) => tf.tidy(() => tf.mean(lossTerms(name)!(y, p)) as tf.Scalar);
     default:
       return fail('loss', 'name', name, LOSSES.join(', '));
   }
+}
+
+/**
+ * The entries whose mean is the loss, for the losses that are one plain mean: binary cross-entropy on
+ * logits, relu(z) - z y + log(1 + e^(-|z|)) (= -y log(sigmoid z) - (1 - y) log(1 - sigmoid z), written
+ * so that no exponential overflows), and mean squared error, (p - y)^2. Null for the others.
+ */
+export function lossTerms(name: LossName, probabilities = false): ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) | null {
+  if (name === 'binaryCrossEntropy' && !probabilities) return (y, z) => tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+  if (name === 'meanSquaredError') return (y, p) => tf.square(tf.sub(p, y));
+  return null;
+}
+
+/** Whether the loss `name` reads the model's outputs as probabilities (its last layer applies sigmoid or softmax). */
+export function outputsAreProbabilities(model: tf.LayersModel, name: LossName): boolean {
+  const act = outputActivation(model);
+  return (name === 'binaryCrossEntropy' && act === 'sigmoid') || (name === 'softmaxCrossEntropy' && act === 'softmax');
 }
 
 /**
@@ -80,9 +96,7 @@ export function resolveLoss(where: string, model: tf.LayersModel, data: DataLike
     name = guessTask(data) === 'binary' ? 'binaryCrossEntropy' : guessTask(data) === 'multiclass' ? 'softmaxCrossEntropy' : 'meanSquaredError';
   }
   checkTargetsFitLoss(where, data, name);
-  const act = outputActivation(model);
-  const probabilities = (name === 'binaryCrossEntropy' && act === 'sigmoid') || (name === 'softmaxCrossEntropy' && act === 'softmax');
-  return { name, fn: lossFunction(name, probabilities) };
+  return { name, fn: lossFunction(name, outputsAreProbabilities(model, name)) };
 }
 
 /**
@@ -123,10 +137,12 @@ function guessTask(data: DataLike): Task {
 export function accuracyTensor(loss: LossName, yTrue: tf.Tensor, yPred: tf.Tensor, probabilities = false): tf.Scalar | null {
   if (loss === 'meanSquaredError') return null;
   return tf.tidy(() => {
-    if (loss === 'binaryCrossEntropy') {
-      const predicted = probabilities ? tf.greater(yPred, 0.5) : tf.greater(yPred, 0);
-      return tf.mean(tf.cast(tf.equal(predicted, tf.greater(yTrue, 0.5)), 'float32')) as tf.Scalar;
-    }
+    if (loss === 'binaryCrossEntropy') return tf.mean(binaryHits(yTrue, yPred, probabilities)) as tf.Scalar;
     return tf.mean(tf.cast(tf.equal(tf.argMax(yPred, -1), tf.argMax(yTrue, -1)), 'float32')) as tf.Scalar;
   });
+}
+
+/** 1 where a binary prediction is right (the logit's sign, or the probability above 0.5), else 0. */
+export function binaryHits(yTrue: tf.Tensor, yPred: tf.Tensor, probabilities = false): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.equal(probabilities ? tf.greater(yPred, 0.5) : tf.greater(yPred, 0), tf.greater(yTrue, 0.5)), 'float32'));
 }

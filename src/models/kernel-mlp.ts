@@ -23,6 +23,7 @@ export class KernelScope {
   private readonly backend = tf.backend();
   private readonly wasm = tf.getBackend() === 'wasm';
   private made: tf.TensorInfo[] = [];
+  private tensors: tf.Tensor[] = [];
   private readonly kernels = new Map<string, tf.KernelFunc>();
 
   /** Runs the backend's kernel `name` on `inputs`; the output belongs to this scope. */
@@ -62,10 +63,17 @@ export class KernelScope {
     return tf.engine().makeTensorFromTensorInfo(info);
   }
 
+  /** Engine tensors to dispose with this scope (ones kept out of tf.tidy's reach). */
+  keepUntilDisposed(tensors: tf.Tensor[]): void {
+    this.tensors.push(...tensors);
+  }
+
   /** Frees every output not handed over. */
   dispose(): void {
     for (const info of this.made) this.backend.disposeData(info.dataId);
     this.made = [];
+    tf.dispose(this.tensors);
+    this.tensors = [];
   }
 }
 

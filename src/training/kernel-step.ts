@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { KernelConstants, KernelMlp, KernelScope, viewAs } from '../models/kernel-mlp';
-import { LossFn, LossName, accuracyTensor } from '../core/losses';
+import { LossFn, LossName, accuracyTensor, binaryHits } from '../core/losses';
 
 /** What the step needs of each model. */
 export interface KernelModel {
@@ -26,6 +26,55 @@ export interface KernelStep {
   host: Float32Array;
   apply(): void;
   dispose(): void;
+}
+
+/** The loss of the step: its name, its function and, when it is a plain mean, the terms it is the mean of. */
+export interface StepLoss {
+  name: LossName;
+  fn: LossFn;
+  terms: ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) | null;
+}
+
+/** Each model's loss and accuracy (as host parts, in model order) and dLoss/dy. */
+interface StepLosses {
+  losses: tf.TensorInfo[];
+  accuracies: tf.TensorInfo[];
+  outputGrads: tf.TensorInfo[];
+  /** Tensors kept out of tf.tidy's reach (disposed with the step). */
+  kept?: tf.Tensor[];
+}
+
+/** Each model's loss through TensorFlow.js's autodiff, one model after the other. */
+function lossesOneByOne(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, loss: StepLoss): StepLosses {
+  const out: StepLosses = { losses: [], accuracies: [], outputGrads: [] };
+  for (const info of ys) {
+    const y = scope.toTensor(info);
+    const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => loss.fn(yb, z))(y);
+    out.losses.push(value);
+    out.accuracies.push(accuracyTensor(loss.name, yb, y) ?? tf.scalar(NaN));
+    out.outputGrads.push(grad);
+  }
+  return out;
+}
+
+/**
+ * All models' losses at once, for a loss that is the mean of its terms: the outputs as the rows of one
+ * matrix Z, each model's loss the mean of its row's terms, differentiated as their sum. Each row's
+ * gradient is then that model's own, entry for entry the one `lossesOneByOne` gives (the same operations
+ * on the same numbers, and the mean's gradient 1/n either way).
+ */
+function lossesTogether(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, loss: StepLoss): StepLosses {
+  const n = sizeOf(yb);
+  const z = scope.toTensor(scope.run('Concat', ys.map((y) => viewAs(y, [1, n])), { axis: 0 }));
+  const y = yb.reshape([1, n]);
+  let perModel: tf.Tensor | undefined;
+  const { grad } = tf.valueAndGrad((zz: tf.Tensor) => {
+    perModel = tf.keep(tf.mean(loss.terms!(y, zz), 1));
+    return tf.sum(perModel) as tf.Scalar;
+  })(z);
+  const accuracy = loss.name === 'binaryCrossEntropy' ? tf.mean(binaryHits(y, z), 1) : tf.fill([ys.length], NaN);
+  const outputGrads = ys.map((info, k) => viewAs(scope.run('Slice', { x: grad }, { begin: [k, 0], size: [1, n] }), info.shape));
+  return { losses: [perModel!], accuracies: [accuracy], outputGrads, kept: [perModel!] };
 }
 
 const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
@@ -64,25 +113,21 @@ function sgdUpdate(scope: KernelScope, v: tf.Variable, g: tf.TensorInfo, minusRa
  * loss's tensors are ordinary ones). The host numbers go into `reuse` when it has the right length (the
  * previous step's array, read by then).
  */
-export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tensor, loss: { name: LossName; fn: LossFn }, constants: KernelConstants, minusRate: tf.Scalar, batchGradients: boolean, reuse: Float32Array): KernelStep {
+export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tensor, loss: StepLoss, constants: KernelConstants, minusRate: tf.Scalar, batchGradients: boolean, reuse: Float32Array): KernelStep {
   const scope = new KernelScope();
   try {
-    const losses: tf.TensorInfo[] = [];
-    const accuracies: tf.TensorInfo[] = [];
+    const passes = models.map((m) => m.net.forward(scope, xb, constants));
+    const { losses, accuracies, outputGrads, kept } = (loss.terms ? lossesTogether : lossesOneByOne)(scope, passes.map((p) => p.y), yb, loss);
+    if (kept) scope.keepUntilDisposed(kept);
     const norms: tf.TensorInfo[] = [];
     const grads: tf.TensorInfo[][] = [];
-    for (const m of models) {
-      const pass = m.net.forward(scope, xb, constants);
-      const y = scope.toTensor(pass.y);
-      const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => loss.fn(yb, z))(y);
-      losses.push(value);
-      accuracies.push(accuracyTensor(loss.name, yb, y) ?? tf.scalar(NaN));
-      const g = pass.backward(grad);
+    models.forEach((m, k) => {
+      const g = passes[k].backward(outputGrads[k]);
       grads.push(g);
       // ||all gradients||, as clipping.ts's globalNorm: sqrt(sum(square(concat of the flat gradients))).
       const all = scope.run('Concat', m.order.map((i) => flat(g[i])), { axis: 0 });
       norms.push(scope.run('Sqrt', { x: scope.run('Sum', { x: scope.run('Square', { x: all }) }, { axis: null, keepDims: false }) }));
-    }
+    });
     const parts = [...losses, ...accuracies, ...norms, ...norms, ...models.map(() => constants.zero)];
     if (batchGradients) models.forEach((m, k) => parts.push(...m.order.map((i) => grads[k][i]), ...m.selected()));
     const host = readAll(parts, reuse);

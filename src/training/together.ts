@@ -23,7 +23,7 @@ import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { DIRECT_ACTIVATIONS } from '../models/direct-ops';
 import { trainingForward } from '../models/direct';
 import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-mlp';
-import { KernelModel, kernelSgdStep } from './kernel-step';
+import { KernelModel, StepLoss, kernelSgdStep } from './kernel-step';
 import { checkStepBudget } from '../models/build';
 import { modelInfo } from '../models/info';
 import { summarizeGradients } from '../probes/gradients';
@@ -31,7 +31,7 @@ import { magnitude } from '../probes/magnitude';
 import { Parameter, selectParameters, trainableVariables } from '../probes/parameters';
 import { emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
-import { accuracyTensor, resolveLoss } from '../core/losses';
+import { accuracyTensor, lossTerms, outputsAreProbabilities, resolveLoss } from '../core/losses';
 import { clipGradients } from './clipping';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, makeOptimizer } from './optimizers';
 import { ProgressLine } from './progress';
@@ -162,6 +162,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
         }))
       : null;
     if (kernelModels) (constants = kernelConstants(models[0])), (minusRate = tf.scalar(-learningRate));
+    const stepLoss: StepLoss | undefined = kernelModels ? { ...loss, terms: lossTerms(loss.name, outputsAreProbabilities(models[0], loss.name)) } : undefined;
     const parametersOf = models.map((m) => ({ all: selectParameters(m, 'all'), selected: probes ? selectParameters(m, probes.parameters) : [] }));
     const probabilities = false;
     const batchGradients = probes?.batchGradients ?? false;
@@ -189,7 +190,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
         const xb = tf.gather(all.x, idx);
         const yb = tf.gather(all.y, idx);
         if (kernelModels) {
-          const step = kernelSgdStep(kernelModels, xb, yb, loss, constants!, minusRate!, batchGradients, host);
+          const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, minusRate!, batchGradients, host);
           try {
             host = lastHost = step.host;
             for (let k = 0; k < N; k++) if (!Number.isFinite(host[k]) || !Number.isFinite(host[2 * N + k])) stop = true;
