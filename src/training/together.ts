@@ -2,18 +2,24 @@
  * Several seeds trained together: N models of the same `mlp` shape that differ only in their weight seed,
  * trained in one loop that takes one step of every model per mini-batch. A training claim needs three or
  * more seeds; here they share the per-step work that does not depend on the model (the mini-batch, the
- * bookkeeping, one transfer of every number to the host per step), and each model's forward and backward
- * pass is its direct one (models/direct-mlp.ts: one operation with the backpropagation written out).
+ * loss of all models at once, the bookkeeping, one transfer of every number to the host per step).
  *
- * How: the loss that is differentiated is the sum of the N models' own losses, and dLoss/dW_n of a sum of
- * independent terms is model n's own gradient; the optimizers keep their running averages per weight, so
- * one optimizer over all the weights makes each model's own update. Every model sees the same mini-batches
- * (the batch order comes from the training seed, as in `train`), so each history equals the one `train`
- * gives that model alone, operation for operation.
+ * Two ways, the same numbers:
+ *   - plain SGD without clipping (the common case): each model's step kernel by kernel
+ *     (training/kernel-step.ts, models/kernel-mlp.ts), without TensorFlow.js's per-operation bookkeeping;
+ *   - otherwise: the loss that is differentiated is the sum of the N models' own losses, through each
+ *     model's direct pass (models/direct-mlp.ts), and dLoss/dW_n of a sum of independent terms is model n's
+ *     own gradient; the optimizers keep their running averages per weight, so one optimizer over all the
+ *     weights makes each model's own update.
+ * Every model sees the same mini-batches (the batch order comes from the training seed, as in `train`), so
+ * each history equals the one `train` gives that model alone, operation for operation.
  *
- * Why not one batched product over the seed axis ([N, in, out] weights): the wasm backend's matrix product
- * takes a slow path for a batch of several matrices (measured slower than N separate products), and the
- * products are most of the arithmetic of a step.
+ * What a step costs, and why the products stay one per model: on the wasm backend a matrix product of a
+ * batch of several matrices ([N, 128, 64] x [N, 64, 64]), or one with a transpose flag, takes the kernel's
+ * plain loop instead of XNNPACK (measured 4-8x slower than N separate products); a separate product pays,
+ * besides its arithmetic, for packing its right-hand matrix, about as much again for a 128 x 64 x 64
+ * product (the backend keeps the packing only while that tensor lives, and every step's weights are new
+ * tensors). The products are about half of a step of N models; N of them cost N times one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertReady, backendInfo } from '../core/backend';
