@@ -181,7 +181,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       if (probes) models.forEach((m, k) => runProbes(m, probeData, step, probes, histories[k], loss.name));
     };
     const batches = new MiniBatches(n, batchSize, seed, shuffle);
-    let lastHost = new Float32Array(0);
+    let lastHost: Float32Array = new Float32Array(0);
     let lastYield = Date.now();
     probeAll(0);
     for (let s = 1; s <= totalSteps; s++) {
