@@ -28,6 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelInfo } from './info';
 import { DIRECT_ACTIVATIONS, DirectActivation, WeightHandle, activate, activationBackward, layerNamed, matMulAT, matMulBT, weightOf } from './direct-ops';
 import { positionName } from './info';
+import { DENSE_BACKWARD_ACTIVATIONS, DenseBackwardActivation, denseBackward } from './fused-kernels';
 
 interface Norm {
   gamma: WeightHandle;
@@ -170,6 +171,8 @@ export function directMlp(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tensor) 
   if (handles.some((w) => !w.trainable) || model.layers.some((l) => l.weights.length > 0 && !l.trainable)) return null;
   const scale = o.residualScale;
   const fused = fusedActivation(activation, alpha);
+  // Activations whose slope and bias gradient one kernel computes (fused-kernels.ts).
+  const slopeKernel = (DENSE_BACKWARD_ACTIVATIONS as readonly string[]).includes(activation) ? (activation as DenseBackwardActivation) : undefined;
   let input: tf.Tensor2D;
 
   const forwardAndBackward = tf.customGrad(((...args: unknown[]) => {
@@ -230,12 +233,16 @@ export function directMlp(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tensor) 
             const b = normBackward(layer.norm, dOut, s.xHat!, s.rstd!);
             [dOut, dNormGamma, dNormBeta] = [b.dz, b.dGamma, b.dBeta];
           }
-          let dz = activationBackward(activation, dOut, s.u, s.a, alpha);
+          let dz: tf.Tensor;
+          // The bias gradient comes with dz from one kernel, unless batch norm sits between them.
+          let dBias: tf.Tensor | undefined;
+          if (slopeKernel && !(layer.norm && o.batchNorm === 'before')) ({ dz, db: dBias } = denseBackward(slopeKernel, dOut, s.u, s.a));
+          else dz = activationBackward(activation, dOut, s.u, s.a, alpha);
           if (layer.norm && o.batchNorm === 'before') {
             const b = normBackward(layer.norm, dz, s.xHat!, s.rstd!);
             [dz, dNormGamma, dNormBeta] = [b.dz, b.dGamma, b.dBeta];
           }
-          layerGrads.push(matMulAT(s.input, dz as tf.Tensor2D), tf.sum(dz, 0));
+          layerGrads.push(matMulAT(s.input, dz as tf.Tensor2D), dBias ?? tf.sum(dz, 0));
           if (layer.norm) layerGrads.push(dNormGamma!, dNormBeta!);
           if (l > 0) {
             dh = matMulBT(dz as tf.Tensor2D, layer.kernel.read());

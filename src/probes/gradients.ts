@@ -28,7 +28,7 @@ import { checkBool, checkOneOf } from '../core/check';
 import { DataLike, toTensors } from '../core/data';
 import { LOSSES, LossFn, LossName, resolveLoss } from '../core/losses';
 import { checkProbeCall, checkShapes } from '../core/model-checks';
-import { LogHistogram, Magnitude, TensorSize, logHistogram, magnitude, sumsOf, tensorSize } from './magnitude';
+import { LogHistogram, Magnitude, TensorSize, gradientSums, logHistogram, magnitude, sizeFromSums, sumOfSquares } from './magnitude';
 import { Parameter, ParameterSelection, keepingRunningStatistics, selectParameters, trainableVariables } from './parameters';
 
 /** The gradient of one weight tensor, summarised. */
@@ -104,20 +104,35 @@ export function summarizeGradients(
   offset: number,
   histograms: boolean,
 ): { layers: LayerGradient[]; globalNorm: number } {
-  const gradOffset = new Map<number, number>();
   let cursor = offset;
+  const next = (size: number) => host.subarray(cursor, (cursor += size));
+  const grads = all.map((p) => next(p.size));
+  const weights = selected.map((p) => next(p.size));
+  return summarizeGradientArrays(all, selected, grads, weights, histograms);
+}
+
+/**
+ * As `summarizeGradients`, from one array per tensor: `grads` in the order of `all`, `weights` in the order
+ * of `selected`. Each gradient is summed once (the global norm and the selected layers share the sums).
+ */
+export function summarizeGradientArrays(
+  all: Parameter[],
+  selected: Parameter[],
+  grads: Float32Array[],
+  weights: Float32Array[],
+  histograms: boolean,
+): { layers: LayerGradient[]; globalNorm: number } {
+  const byIndex = new Map<number, { values: Float32Array; sums: ReturnType<typeof gradientSums> }>();
   let globalSq = 0;
-  for (const p of all) {
-    gradOffset.set(p.index, cursor);
-    globalSq += sumsOf(host, cursor, cursor + p.size).sumSquares;
-    cursor += p.size;
-  }
-  const layers = selected.map((p) => {
-    const start = gradOffset.get(p.index)!;
-    const { sums: g, ...measured } = tensorSize(host, start, start + p.size);
-    const w = sumsOf(host, cursor, cursor + p.size);
-    cursor += p.size;
-    const weightNorm = Math.sqrt(w.sumSquares);
+  all.forEach((p, i) => {
+    const sums = gradientSums(grads[i]);
+    byIndex.set(p.index, { values: grads[i], sums });
+    globalSq += sums.sumSquares;
+  });
+  const layers = selected.map((p, k) => {
+    const { values, sums } = byIndex.get(p.index)!;
+    const { sums: g, ...measured } = sizeFromSums(sums, p.size);
+    const weightNorm = Math.sqrt(sumOfSquares(weights[k]));
     const record: LayerGradient = {
       name: p.name,
       layer: p.layer,
@@ -129,7 +144,7 @@ export function summarizeGradients(
       ratio: weightNorm > 0 ? measured.norm / weightNorm : null,
       zeroShare: p.size > 0 ? g.zeros / p.size : 0,
     };
-    if (histograms) record.histogram = logHistogram(host, start, start + p.size);
+    if (histograms) record.histogram = logHistogram(values);
     return record;
   });
   return { layers, globalNorm: Math.sqrt(globalSq) };

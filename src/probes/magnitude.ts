@@ -130,8 +130,11 @@ export function logHistogram(values: ArrayLike<number>, start = 0, end = values.
  *   tensorSize(new Float32Array([3, 4]), 0, 2);   // { norm: 5, log10: 0.699, underflow: false, rms: 3.54, maxAbs: 4, nonFinite: 0 }
  */
 export function tensorSize(values: ArrayLike<number>, start: number, end: number): TensorSize & { sums: ReturnType<typeof sumsOf> } {
-  const sums = sumsOf(values, start, end);
-  const size = end - start;
+  return sizeFromSums(sumsOf(values, start, end), end - start);
+}
+
+/** The `TensorSize` of `size` entries whose sums (`sumsOf` or `gradientSums`) are already known. */
+export function sizeFromSums<S extends Pick<ReturnType<typeof sumsOf>, 'sumSquares' | 'maxAbs' | 'nonFinite'>>(sums: S, size: number): TensorSize & { sums: S } {
   const norm = Math.sqrt(sums.sumSquares);
   const m = magnitude(norm);
   return {
@@ -168,4 +171,33 @@ export function sumsOf(values: ArrayLike<number>, start: number, end: number): {
     if (a > maxAbs) maxAbs = a;
   }
   return { sumSquares, sumAbs, sum, maxAbs, zeros, nonFinite };
+}
+
+/**
+ * What a gradient record needs of `values`, in one pass: the sum of squares in float64 (in order, so equal to
+ * `sumsOf`'s), the largest finite |v|, and the counts of exact zeros and of NaN or infinite entries.
+ */
+export function gradientSums(values: Float32Array): { sumSquares: number; maxAbs: number; zeros: number; nonFinite: number } {
+  let sumSquares = 0;
+  let maxAbs = 0;
+  let zeros = 0;
+  let nonFinite = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    sumSquares += v * v;
+    const a = Math.abs(v);
+    if (a === 0) zeros++;
+    else if (a > maxAbs) {
+      if (a === Infinity) nonFinite++;
+      else maxAbs = a;
+    } else if (a !== a) nonFinite++;
+  }
+  return { sumSquares, maxAbs, zeros, nonFinite };
+}
+
+/** The sum of squares of `values` in float64, in order (equal to `sumsOf(values, 0, n).sumSquares`). */
+export function sumOfSquares(values: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i] * values[i];
+  return s;
 }

@@ -11,6 +11,7 @@
  * Applied in that order when several are set.
  */
 import * as tf from '@tensorflow/tfjs';
+import { globalNormOf } from '../models/fused-kernels';
 
 /** Clipping thresholds; any combination. */
 export interface ClipOptions {
@@ -35,15 +36,11 @@ export interface ClipResult {
 }
 
 /**
- * sqrt(sum of squares) of a list of tensors: all entries laid end to end as one vector, so the norm takes
- * four operations whatever the number of tensors (reshapes are free), not two per tensor.
+ * sqrt(sum of squares) of a list of tensors: all entries laid end to end as one vector, in one operation
+ * whatever the number of tensors (see models/fused-kernels.ts).
  */
 export function globalNorm(tensors: tf.Tensor[]): tf.Scalar {
-  if (tensors.length === 0) return tf.scalar(0);
-  return tf.tidy(() => {
-    const flat = tensors.length === 1 ? tensors[0].reshape([-1]) : tf.concat(tensors.map((g) => g.reshape([-1])));
-    return tf.sqrt(tf.sum(tf.square(flat))) as tf.Scalar;
-  });
+  return globalNormOf(tensors);
 }
 
 /**

@@ -12,6 +12,7 @@
  * they hide vanishing gradients from the update size, though not from the direction's noise.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sgdUpdate } from '../models/fused-kernels';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -26,7 +27,7 @@ export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.1, 
 export function makeOptimizer(name: OptimizerName, learningRate: number, momentum = 0.9): tf.Optimizer {
   switch (name) {
     case 'sgd':
-      return tf.train.sgd(learningRate);
+      return new FusedSgd(learningRate);
     case 'momentum':
       return disposingLearningRate(tf.train.momentum(learningRate, momentum));
     case 'adam':
@@ -49,4 +50,21 @@ function disposingLearningRate(optimizer: tf.MomentumOptimizer): tf.MomentumOpti
     if (scalar && !scalar.isDisposed) scalar.dispose();
   };
   return optimizer;
+}
+
+/**
+ * tf.train.sgd with the update of all weights as one operation (`sgdUpdate`) instead of two per weight
+ * tensor; the new weights are the same numbers to the last bit.
+ */
+class FusedSgd extends tf.SGDOptimizer {
+  applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+    const pairs = Array.isArray(variableGradients) ? variableGradients.map((v) => [v.name, v.tensor] as const) : Object.entries(variableGradients);
+    const given = pairs.filter(([, g]) => g != null);
+    const variables = given.map(([name]) => tf.engine().registeredVariables[name]);
+    tf.tidy(() => {
+      const next = sgdUpdate(variables, given.map(([, g]) => g), this.learningRate);
+      variables.forEach((v, i) => v.assign(next[i]));
+    });
+    this.incrementIterations();
+  }
 }

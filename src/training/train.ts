@@ -20,7 +20,7 @@ import { DataLike, TensorBatch, toTensors } from '../core/data';
 import { checkStepBudget } from '../models/build';
 import { trainingForward } from '../models/direct';
 import { modelInfo } from '../models/info';
-import { summarizeGradients } from '../probes/gradients';
+import { summarizeGradientArrays } from '../probes/gradients';
 import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { magnitude } from '../probes/magnitude';
 import { selectParameters, trainableVariables } from '../probes/parameters';
@@ -32,6 +32,7 @@ import { MiniBatches, probeBatchFor, probesDue } from './schedule';
 import { PROBE_NAMES } from '../probes/registry';
 import { HISTORY_LISTS, checkHistoryLimit } from './history-limit';
 import { boundHistory } from '../probes/bound';
+import { readEach } from '../probes/host-read';
 
 export type { ClippingReport } from './clipping';
 import { LOSSES, LossName, accuracyTensor, outputActivation, resolveLoss } from '../core/losses';
@@ -307,6 +308,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
         const before = probeNow && r.probes!.updates ? readWeights(selected) : undefined;
 
         let stats: Float32Array = new Float32Array(0);
+        let summary: ReturnType<typeof summarizeGradientArrays> | undefined;
         let stop = false;
         tf.tidy(() => {
           const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
@@ -322,16 +324,15 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
           output!.dispose();
           const clipped = clipGradients(variables.map((v) => grads[v.name]), r.clip);
           const numbers = tf.stack([value, acc ?? tf.scalar(NaN), clipped.normBefore, clipped.normAfter, clipped.valueFired, clipped.normFired, clipped.globalFired]);
-          // One transfer per step: the step's numbers, and with batchGradients every gradient and weight.
-          stats = (
-            batchGradients
-              ? tf.concat([numbers, ...variables.map((v) => grads[v.name].reshape([-1])), ...selected.map((p) => p.variable.read().reshape([-1]))])
-              : numbers
-          ).dataSync() as Float32Array;
+          // The step's numbers, and with batchGradients every gradient and weight, read in place (one
+          // transfer where the backend has no host memory) and summarised at once.
+          const host = readEach(batchGradients ? [numbers, ...variables.map((v) => grads[v.name]), ...selected.map((p) => p.variable.read())] : [numbers]);
+          stats = Float32Array.from(host[0]);
           if (!Number.isFinite(stats[0]) || !Number.isFinite(stats[2])) {
             stop = true;
             return;
           }
+          if (batchGradients) summary = summarizeGradientArrays(allParameters, selected, host.slice(1, 1 + variables.length), host.slice(1 + variables.length), false);
           const named: tf.NamedTensorMap = {};
           variables.forEach((v, i) => (named[v.name] = clipped.grads[i]));
           optimizer!.applyGradients(named);
@@ -352,8 +353,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
           progress.finish(`stopped at step ${step}: ${what}`);
           break;
         }
-        if (batchGradients) {
-          const summary = summarizeGradients(allParameters, selected, stats, 7, false);
+        if (summary) {
           history.batchGradients.push({
             probe: 'gradients',
             step,

@@ -17,6 +17,8 @@
  *   - tensors leaked per step: tensors alive after the timed call minus before, over its steps.
  *   - peak memory: the peak bytes of tensor memory in a profiled call, and the process's peak RSS.
  * Results: build/bench/bench-<time>.json and build/bench/latest.json, and a table on stdout.
+ * Where the time of one workload's step goes (operations per step by kernel, time in each):
+ *   ts-node --transpile-only test/bench/profile-step.ts A 20 wasm
  * PyTorch: GRADSCOPE_TORCH_PYTHON, else build/torch-venv/bin/python
  * (`python3 -m venv build/torch-venv && build/torch-venv/bin/pip install torch numpy`).
  */
