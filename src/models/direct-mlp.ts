@@ -59,20 +59,6 @@ interface Saved {
   rstd?: tf.Tensor;
 }
 
-/** Saved records as one flat list (the form tf.customGrad keeps between the passes), and back. */
-function flatten(saved: Saved[]): tf.Tensor[] {
-  return saved.flatMap((s) => (s.xHat ? [s.input, s.u, s.a, s.xHat, s.rstd!] : [s.input, s.u, s.a]));
-}
-function unflatten(list: tf.Tensor[], withNorm: boolean): Saved[] {
-  const size = withNorm ? 5 : 3;
-  const out: Saved[] = [];
-  for (let i = 0; i + size <= list.length; i += size) {
-    const [input, u, a, xHat, rstd] = list.slice(i, i + size);
-    out.push({ input: input as tf.Tensor2D, u, a, xHat, rstd });
-  }
-  return out;
-}
-
 function normOf(layer: tf.layers.Layer | undefined): Norm | undefined {
   if (!layer) return undefined;
   const config = layer.getConfig() as { epsilon: number; momentum: number; center?: boolean; scale?: boolean };
@@ -174,9 +160,17 @@ export function directMlp(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tensor) 
   // Activations whose slope and bias gradient one kernel computes (fused-kernels.ts).
   const slopeKernel = (DENSE_BACKWARD_ACTIVATIONS as readonly string[]).includes(activation) ? (activation as DenseBackwardActivation) : undefined;
   let input: tf.Tensor2D;
+  // What the forward pass keeps for the backward pass stays in this closure (tf.customGrad's save would copy
+  // every tensor with one operation apiece); it is freed when the backward pass has run, or at the next
+  // forward pass if none did.
+  let kept: tf.Tensor[] = [];
+  const release = () => {
+    tf.dispose(kept);
+    kept = [];
+  };
 
   const forwardAndBackward = tf.customGrad(((...args: unknown[]) => {
-    const save = args.pop() as tf.GradSaveFunc;
+    release();
     let h = input;
     const saved: Saved[] = [];
     for (const layer of hidden) {
@@ -208,12 +202,13 @@ export function directMlp(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tensor) 
       h = out as tf.Tensor2D;
     }
     const y = fusedLayer(h, outKernel.read() as tf.Tensor2D, outBias.read(), 'linear', 0);
-    save([...flatten(saved), h]);
+    const last = h;
+    const records = [...saved.flatMap((r) => [r.input, r.u, r.a, r.xHat, r.rstd]), last].filter((t): t is tf.Tensor => t !== undefined && t !== input);
+    records.forEach((t) => tf.keep(t));
+    kept = records;
     return {
       value: y,
-      gradFunc: (g: tf.Tensor2D, kept: tf.Tensor[]) => {
-        const last = kept[kept.length - 1] as tf.Tensor2D;
-        const saved = unflatten(kept.slice(0, -1), Boolean(o.batchNorm));
+      gradFunc: (g: tf.Tensor2D) => {
         const grads: tf.Tensor[] = [];
         grads.push(matMulAT(last, g), tf.sum(g, 0));
         let dh = matMulBT(g, outKernel.read());
@@ -251,6 +246,7 @@ export function directMlp(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tensor) 
           if (layer.skip) layerGrads.push(matMulAT(s.input, dSkip as tf.Tensor2D));
           grads.unshift(...layerGrads);
         }
+        if (kept === records) release();
         return grads;
       },
     };

@@ -30,6 +30,7 @@ import { LOSSES, LossFn, LossName, resolveLoss } from '../core/losses';
 import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { LogHistogram, Magnitude, TensorSize, gradientSums, logHistogram, magnitude, sizeFromSums, sumOfSquares } from './magnitude';
 import { Parameter, ParameterSelection, keepingRunningStatistics, selectParameters, trainableVariables } from './parameters';
+import { readEach } from './host-read';
 
 /** The gradient of one weight tensor, summarised. */
 export interface LayerGradient extends TensorSize {
@@ -181,21 +182,24 @@ export function gradientNorms(model: tf.LayersModel, data: DataLike, options: Gr
   const batch = toTensors(data, where);
   try {
     checkShapes(where, model, batch);
-    // One transfer to the host. (The array is assigned, not returned from tf.tidy: tidy would walk
-    // every element of a returned array looking for tensors.)
-    let host: Float32Array = new Float32Array(0);
+    // The tensors are read in place where the backend allows it (see host-read.ts) and summarised before
+    // the next operation. (The summary is assigned, not returned from tf.tidy: tidy would walk every
+    // element of a returned array looking for tensors.)
+    let lossValue = NaN;
+    let summary: ReturnType<typeof summarizeGradientArrays> = { layers: [], globalNorm: NaN };
     keepingRunningStatistics(model, () =>
       tf.tidy(() => {
         const { loss: value, grads } = lossAndGradients(model, batch.x, batch.y, loss.fn, training);
-        const parts = [value.reshape([1]), ...grads.map((g) => g.reshape([-1])), ...selected.map((p) => p.variable.read().reshape([-1]))];
-        host = tf.concat(parts).dataSync() as Float32Array;
+        const host = readEach([value, ...grads, ...selected.map((p) => p.variable.read())]);
+        lossValue = host[0][0];
+        summary = summarizeGradientArrays(all, selected, host.slice(1, 1 + grads.length), host.slice(1 + grads.length), histograms);
       }),
     );
-    const { layers, globalNorm } = summarizeGradients(all, selected, host, 1, histograms);
+    const { layers, globalNorm } = summary;
     return {
       probe: 'gradients',
       step,
-      loss: host[0],
+      loss: lossValue,
       lossName: loss.name,
       examples: batch.x.shape[0],
       training,

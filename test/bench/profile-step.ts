@@ -1,7 +1,8 @@
 /**
  * A profile of training steps of one reference workload: the operations (kernels) per step by name, the time
- * inside each kind of kernel, and the rest (engine bookkeeping and JavaScript) as the difference to the wall
- * time of the same steps.
+ * inside each kind of kernel, and the wall time of the same steps unprofiled. The direct path's whole forward
+ * pass is one kernel ('forward') whose time includes the kernels it runs (listed too), so the column of
+ * times adds up to more than the step.
  *
  *   ts-node --transpile-only test/bench/profile-step.ts [WORKLOAD=A] [STEPS=20] [BACKEND=wasm]
  */

@@ -12,7 +12,9 @@
  *     script (torch_bench.py, one thread) in a fresh Python process, one after the other, so both see the
  *     same machine load; the ratio column is gradscope's median over repeats divided by PyTorch's median.
  *   - gradscope's figure per repeat is the wall time per step of one `train` call after a warm-up call on
- *     the same model; PyTorch's is its script's median over its steps after 10 warm-up steps.
+ *     the same model (and after one untimed pass over every workload, which warms the process up so that
+ *     the first workload timed does not pay for compiling shared code); PyTorch's is its script's median
+ *     over its steps after 10 warm-up steps.
  *   - probe overhead = A (norms read every step) / A0 (step only) - 1, per backend.
  *   - tensors leaked per step: tensors alive after the timed call minus before, over its steps.
  *   - peak memory: the peak bytes of tensor memory in a profiled call, and the process's peak RSS.
