@@ -7,6 +7,8 @@
  *     instead of T small ones;
  *   - the backward pass is a handful of operations per time step, with everything that does not depend on
  *     the incoming gradient (the gates' slopes) computed for all time steps at once after the forward pass.
+ * Tensors holding all time steps are cut into per-step blocks with `rowBlocks` (one copy of each number;
+ * `tf.split` on wasm copies the whole tensor once per piece).
  *
  * Simple RNN:  h_t = tanh(x_t W + b + h_{t-1} U).
  *   Backward: dz_t = dh_t (1 - h_t^2); dh_{t-1} += dz_t U^T; dW = sum x_t^T dz_t, dU = sum h_{t-1}^T dz_t,
@@ -21,6 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { WeightHandle, layerNamed, matMulAT, matMulBT, weightOf } from './direct-ops';
 import { modelInfo, positionName } from './info';
+import { rowBlocks } from './row-blocks';
 
 interface Recurrent {
   kernel: WeightHandle;
@@ -53,7 +56,7 @@ function recurrentWeights(layer: tf.layers.Layer | undefined): Recurrent | undef
 
 /** Forward through one layer: returns the states h_t (time-major list) and what the backward pass needs. */
 function layerForward(cell: 'simple' | 'lstm', w: Recurrent, inputs: tf.Tensor2D, steps: number): { states: tf.Tensor2D[]; saved: Saved } {
-  const projected = tf.split(tf.add(tf.matMul(inputs, w.kernel.read()), w.bias.read()), steps, 0) as tf.Tensor2D[];
+  const projected = rowBlocks(tf.add(tf.matMul(inputs, w.kernel.read()), w.bias.read()), steps);
   const U = w.recurrentKernel.read() as tf.Tensor2D;
   const states: tf.Tensor2D[] = [];
   const batch = projected[0].shape[0];
@@ -104,9 +107,9 @@ function layerForward(cell: 'simple' | 'lstm', w: Recurrent, inputs: tf.Tensor2D
  */
 function layerBackward(cell: 'simple' | 'lstm', w: Recurrent, s: Saved, incoming: (tf.Tensor2D | undefined)[], steps: number, wantInputs: boolean) {
   const UT = tf.transpose(w.recurrentKernel.read()) as tf.Tensor2D;
-  const slopes = tf.split(s.slopes, steps, 0) as tf.Tensor2D[];
-  const cellSlope = s.cellSlope ? (tf.split(s.cellSlope, steps, 0) as tf.Tensor2D[]) : [];
-  const forget = s.forget ? (tf.split(s.forget, steps, 0) as tf.Tensor2D[]) : [];
+  const slopes = rowBlocks(s.slopes, steps);
+  const cellSlope = s.cellSlope ? rowBlocks(s.cellSlope, steps) : [];
+  const forget = s.forget ? rowBlocks(s.forget, steps) : [];
   const dz: tf.Tensor2D[] = new Array(steps);
   let dh: tf.Tensor2D | undefined;
   let dcCarry: tf.Tensor2D | undefined;
@@ -184,7 +187,7 @@ export function directRecurrent(model: tf.LayersModel): ((x: tf.Tensor) => tf.Te
           const [inputsL, previous, slopes, cellSlope, forget] = saved.slice(l * perLayer, (l + 1) * perLayer) as tf.Tensor2D[];
           const { grads: layerGrads, dInputs } = layerBackward(cell, layers[l], { inputs: inputsL, previous, slopes, cellSlope, forget }, incoming, steps, l > 0);
           grads.unshift(...layerGrads);
-          if (dInputs) incoming = tf.split(dInputs, steps, 0) as tf.Tensor2D[];
+          if (dInputs) incoming = rowBlocks(dInputs, steps);
         }
         return grads;
       },
