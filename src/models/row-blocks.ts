@@ -8,37 +8,13 @@
  * in place and copies each block once. Other backends keep `tf.split`, which is cheap there.
  */
 import * as tf from '@tensorflow/tfjs';
+import { Compute, runWasmKernel, wasmKernelsActive } from './wasm-kernel';
 
-const KERNEL = 'GradscopeRowBlocks';
-
-/** The parts of the wasm backend the kernel uses (typed views of wasm memory, output allocation). */
-interface WasmMemory {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-let registered = false;
-
-function registerWasmKernel(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const x = (inputs as { x: tf.TensorInfo }).x;
-      const count = (attrs as unknown as { count: number }).count;
-      const memory = backend as unknown as WasmMemory;
-      const [rows, columns] = x.shape;
-      const size = (rows / count) * columns;
-      // Allocate every output first: an allocation can grow wasm memory and detach earlier views of it.
-      const outs = Array.from({ length: count }, () => memory.makeOutput([rows / count, columns], x.dtype));
-      const source = memory.typedArrayFromHeap(x);
-      outs.forEach((out, k) => memory.typedArrayFromHeap(out).set(source.subarray(k * size, (k + 1) * size)));
-      return outs;
-    },
-  });
-}
+/** Copies consecutive pieces of the input into the outputs (all of one size). */
+const copyBlocks: Compute = ([all], blocks) => {
+  const size = blocks[0].length;
+  blocks.forEach((block, k) => block.set(all.subarray(k * size, (k + 1) * size)));
+};
 
 /**
  * The `count` equal row blocks of a 2-D tensor, in order (like `tf.split(x, count, 0)`).
@@ -51,7 +27,8 @@ export function rowBlocks(x: tf.Tensor2D, count: number): tf.Tensor2D[] {
     throw new Error(`rowBlocks: x has shape [${x.shape}]; allowed: 2-D with rows a multiple of count (${count})`);
   }
   if (count === 1) return [x.clone()];
-  if (tf.getBackend() !== 'wasm') return tf.split(x, count, 0) as tf.Tensor2D[];
-  registerWasmKernel();
-  return tf.engine().runKernel(KERNEL, { x }, { count } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor2D[];
+  if (!wasmKernelsActive() || x.dtype !== 'float32') return tf.split(x, count, 0) as tf.Tensor2D[];
+  const [rows, columns] = x.shape;
+  const shapes = Array.from({ length: count }, () => [rows / count, columns]);
+  return runWasmKernel('GradscopeRowBlocks', [x], shapes, copyBlocks) as tf.Tensor2D[];
 }

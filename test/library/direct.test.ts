@@ -107,3 +107,44 @@ test('the direct forward pass leaves no tensor behind', () => {
   expect(tf.memory().numTensors).toBe(before);
   model.dispose();
 });
+
+test('the recurrent direct forward pass leaves no tensor behind, with and without a gradient', () => {
+  for (const cell of ['lstm', 'simple'] as const) {
+    const model = recurrent({ cell, units: 6, inputs: 2, outputs: 1, layers: 2, seed: 1 });
+    const forward = directForward(model)!;
+    const variables = trainableVariables(model);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => void tf.variableGrads(() => lossFunction('meanSquaredError')(ay, forward(ax)), variables));
+    tf.tidy(() => void forward(ax));
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  }
+});
+
+test('recurrent at the reference size (T = 100, 32 units, batch 64): direct equals the layers path', () => {
+  const long = addingProblem({ n: 64, length: 100, seed: 5 });
+  const lx = tf.tensor3d(long.x as number[][][]);
+  const ly = tf.tensor2d(long.y as number[][]);
+  for (const cell of ['lstm', 'simple'] as const) {
+    const model = recurrent({ cell, units: 32, inputs: 2, outputs: 1, seed: 6 });
+    expect(compare(model, lx, ly, 'meanSquaredError')).toBeLessThan(2e-4);
+    model.dispose();
+  }
+  tf.dispose([lx, ly]);
+});
+
+test('recurrent on the cpu backend (TensorFlow.js operations where wasm runs its own kernels): direct equals the layers path', async () => {
+  await tf.setBackend('cpu');
+  try {
+    const cx = tf.tensor3d(adding.x as number[][][]);
+    const cy = tf.tensor2d(adding.y as number[][]);
+    for (const options of [{ cell: 'lstm', units: 8 }, { cell: 'lstm', units: 5, layers: 2, forgetBias: 0 }, { cell: 'simple', units: 8 }] as const) {
+      const model = recurrent({ inputs: 2, outputs: 1, seed: 4, ...options });
+      expect(compare(model, cx, cy, 'meanSquaredError')).toBeLessThan(2e-4);
+      model.dispose();
+    }
+    tf.dispose([cx, cy]);
+  } finally {
+    await tf.setBackend('wasm');
+  }
+});
