@@ -1,5 +1,5 @@
 /**
- * A `recurrent` model (simple RNN or LSTM) computed directly: the same forward pass as its layers, on the
+ * A `recurrent` model (simple RNN, LSTM or GRU; the GRU's layer in direct-gru.ts) computed directly: the same forward pass as its layers, on the
  * model's own weight variables, as one operation with backpropagation through time written out.
  *
  * Savings over the layers path, same numbers to float32 rounding:
@@ -23,15 +23,29 @@
  * The output layer reads h_T: y = h_T W_out + b_out.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gruPath } from './direct-gru';
 import { WeightHandle, layerNamed, matMulAT, matMulBT, weightOf } from './direct-ops';
 import { modelInfo, positionName } from './info';
 import { lstmCellBackward, lstmCellOutput, lstmCellState } from './lstm-cell';
 import { rowBlocks } from './row-blocks';
 
-interface Recurrent {
+/** A recurrent layer's weights: input kernel W, recurrent kernel U, bias b. */
+export interface Recurrent {
   kernel: WeightHandle;
   recurrentKernel: WeightHandle;
   bias: WeightHandle;
+}
+
+/**
+ * One kind of recurrent layer computed directly: its forward pass (the states h_t, time-major, and the
+ * tensors its backward pass needs, as a list of `savedCount` for customGrad's save) and its backward pass
+ * (given dLoss/dh_t per step, undefined where none arrives from outside the layer: the weight gradients
+ * [dW, dU, db] and, when asked, the flat dLoss/dx [T*batch, in]).
+ */
+export interface LayerPath {
+  savedCount: number;
+  forward(w: Recurrent, inputs: tf.Tensor2D, steps: number): { states: tf.Tensor2D[]; saved: tf.Tensor[] };
+  backward(w: Recurrent, saved: tf.Tensor[], incoming: (tf.Tensor2D | undefined)[], steps: number, wantInputs: boolean): { grads: tf.Tensor[]; dInputs?: tf.Tensor2D };
 }
 
 /**
@@ -77,7 +91,7 @@ function lstmColumnScale(units: number): tf.Tensor1D {
   return tf.tensor1d(scale);
 }
 
-const PREFIX = { simple: 'rnn', lstm: 'lstm' } as const;
+const PREFIX = { simple: 'rnn', lstm: 'lstm', gru: 'gru' } as const;
 
 function recurrentWeights(layer: tf.layers.Layer | undefined): Recurrent | undefined {
   const cell = layer ? ((layer as unknown as { cell?: tf.layers.Layer }).cell) : undefined;
@@ -161,10 +175,23 @@ function layerBackward(cell: 'simple' | 'lstm', w: Recurrent, s: Saved, incoming
   return { grads: weightGradients(s, DZ), dInputs: wantInputs ? matMulBT(DZ, w.kernel.read() as tf.Tensor2D) : undefined };
 }
 
+/** The simple RNN and the LSTM (this file) and the GRU (direct-gru.ts). */
+function pathOf(cell: 'simple' | 'lstm'): LayerPath {
+  return {
+    savedCount: savedCount(cell),
+    forward: (w, inputs, steps) => {
+      const { states, saved } = layerForward(cell, w, inputs, steps);
+      return { states, saved: flatten(saved) };
+    },
+    backward: (w, saved, incoming, steps, wantInputs) => layerBackward(cell, w, unflatten(cell, saved, steps), incoming, steps, wantInputs),
+  };
+}
+const PATHS: Record<'simple' | 'lstm' | 'gru', LayerPath> = { simple: pathOf('simple'), lstm: pathOf('lstm'), gru: gruPath };
+
 /**
- * The training-mode forward pass of a model built by `recurrent` with cell 'simple' or 'lstm', as one
+ * The training-mode forward pass of a model built by `recurrent` (cell 'simple', 'lstm' or 'gru'), as one
  * operation with backpropagation through time written out, or null when the model is not one this path
- * covers (GRU, not from `recurrent`, a frozen layer, layers changed since it was built).
+ * covers (not from `recurrent`, a frozen layer, layers changed since it was built).
  *
  * @example
  *   const forward = directRecurrent(model);   // null -> use model.apply
@@ -174,8 +201,9 @@ export function directRecurrent(model: tf.LayersModel): ((x: tf.Tensor) => tf.Te
   const info = modelInfo(model);
   if (info.kind !== 'recurrent' || !info.options) return null;
   const o = info.options as { cell: string; layers: number };
-  if (o.cell !== 'simple' && o.cell !== 'lstm') return null;
+  if (o.cell !== 'simple' && o.cell !== 'lstm' && o.cell !== 'gru') return null;
   const cell = o.cell;
+  const path = PATHS[cell];
   const layers: Recurrent[] = [];
   for (let l = 1; l <= o.layers; l++) {
     const w = recurrentWeights(layerNamed(model, positionName(PREFIX[cell], l, o.layers)));
@@ -197,8 +225,8 @@ export function directRecurrent(model: tf.LayersModel): ((x: tf.Tensor) => tf.Te
     const kept: tf.Tensor[] = [];
     let last: tf.Tensor2D | undefined;
     for (const w of layers) {
-      const { states, saved } = layerForward(cell, w, inputs, steps);
-      kept.push(...flatten(saved));
+      const { states, saved } = path.forward(w, inputs, steps);
+      kept.push(...saved);
       last = states[steps - 1];
       inputs = tf.concat(states, 0) as tf.Tensor2D;
     }
@@ -212,9 +240,8 @@ export function directRecurrent(model: tf.LayersModel): ((x: tf.Tensor) => tf.Te
         let incoming: (tf.Tensor2D | undefined)[] = new Array(steps).fill(undefined);
         incoming[steps - 1] = matMulBT(g, outKernel.read() as tf.Tensor2D);
         for (let l = layers.length - 1; l >= 0; l--) {
-          const count = savedCount(cell);
-          const own = unflatten(cell, saved.slice(l * count, (l + 1) * count), steps);
-          const { grads: layerGrads, dInputs } = layerBackward(cell, layers[l], own, incoming, steps, l > 0);
+          const own = saved.slice(l * path.savedCount, (l + 1) * path.savedCount);
+          const { grads: layerGrads, dInputs } = path.backward(layers[l], own, incoming, steps, l > 0);
           grads.unshift(...layerGrads);
           if (dInputs) incoming = rowBlocks(dInputs, steps);
         }
