@@ -165,8 +165,10 @@ function layerBackward(cell: 'simple' | 'lstm', w: Recurrent, s: Saved, incoming
     if (cell === 'simple') {
       dz[t] = tf.mul(d, slopes[t]) as tf.Tensor2D;
     } else {
-      carry = carry ?? (tf.zerosLike(d) as tf.Tensor2D);
-      const previous = t > 0 ? s.cells![t - 1] : carry;
+      const zeros = () => tf.zerosLike(d) as tf.Tensor2D;
+      // c_{-1} = 0: no carry into the last step, and at t = 0 the previous cell state is zeros.
+      carry = carry ?? zeros();
+      const previous = t > 0 ? s.cells![t - 1] : zeros();
       ({ dz: dz[t], carry } = lstmCellBackward(d, carry, s.S![t], previous, s.Sc![t]));
     }
     if (t > 0) dh = tf.matMul(dz[t], UT) as tf.Tensor2D;

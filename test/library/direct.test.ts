@@ -149,3 +149,19 @@ test('recurrent on the cpu backend (TensorFlow.js operations where wasm runs its
     await tf.setBackend('wasm');
   }
 });
+
+test('recurrent on short sequences (T = 2, 3; where the first step weighs most): direct equals the layers path', () => {
+  for (const length of [2, 3]) {
+    const short = addingProblem({ n: 8, length, seed: 1 });
+    const sx = tf.tensor3d(short.x as number[][][]);
+    const sy = tf.tensor2d(short.y as number[][]);
+    for (const cell of ['lstm', 'simple', 'gru'] as const) {
+      for (const layers of [1, 2]) {
+        const model = recurrent({ cell, units: 4, inputs: 2, outputs: 1, layers, seed: 3 });
+        expect(compare(model, sx, sy, 'meanSquaredError')).toBeLessThan(2e-4);
+        model.dispose();
+      }
+    }
+    tf.dispose([sx, sy]);
+  }
+});
