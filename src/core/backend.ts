@@ -20,6 +20,7 @@
  * tensor can be made before that promise resolves.
  */
 import * as tf from '@tensorflow/tfjs';
+import { setNativeKernels } from './native-kernels';
 
 export { tf };
 
@@ -69,6 +70,9 @@ function register(name: BackendName): string | undefined {
       if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
       // tfjs-node registers the 'tensorflow' backend as a side effect of being loaded.
       require('@tensorflow/tfjs-node');
+      // Fewer TensorFlow calls for reshapes and fused layers (native-kernels.ts); GRADSCOPE_NATIVE_KERNELS=0
+      // keeps tfjs-node's own, to compare.
+      setNativeKernels(process.env.GRADSCOPE_NATIVE_KERNELS !== '0');
     } else if (name === 'wasm') {
       require('@tensorflow/tfjs-backend-wasm');
     }
