@@ -16,8 +16,8 @@
  */
 
 // ── Set-up: which TensorFlow.js backend computes. `await ready()` first in every notebook. ──
-export { ready, backendInfo, tf } from './core/backend';
-export type { BackendInfo, BackendName, ReadyOptions } from './core/backend';
+export { ready, backendInfo, fasterBackend, tf } from './core/backend';
+export type { BackendInfo, BackendName, NetworkSize, ReadyOptions } from './core/backend';
 
 // ── Datasets: seeded, deterministic, plain arrays of numbers. ──
 export { spirals, moons, circles, xor, blobs } from './datasets/points';

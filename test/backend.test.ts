@@ -4,13 +4,14 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { MEASURED, fasterBackend } from '../src/core/backend';
 
 const root = path.resolve(__dirname, '..');
 
-function readyIn(env: Record<string, string | undefined>) {
+function readyIn(env: Record<string, string | undefined>, options = '{ quiet: true }') {
   const script = `
     const gs = require(${JSON.stringify(path.join(root, 'src', 'core', 'backend.ts'))});
-    gs.ready({ quiet: true }).then(
+    gs.ready(${options}).then(
       (info) => { const t = gs.tf.tensor1d([1, 2, 3]); console.log(JSON.stringify({ ok: true, info, sum: t.sum().dataSync()[0] })); },
       (error) => { console.log(JSON.stringify({ ok: false, message: error.message })); },
     );`;
@@ -28,7 +29,7 @@ function readyIn(env: Record<string, string | undefined>) {
   }
 }
 
-test('without GRADSCOPE_BACKEND the backend measured fastest, wasm, is chosen and the notice does not call another one faster', () => {
+test('without GRADSCOPE_BACKEND wasm, measured faster on the lessons\' sizes, is chosen and the notice gives the numbers', () => {
   const result = readyIn({});
   expect(result.ok).toBe(true);
   expect(result.info.backend).toBe('wasm');
@@ -36,8 +37,40 @@ test('without GRADSCOPE_BACKEND the backend measured fastest, wasm, is chosen an
   expect(result.info.skipped).toEqual([]);
   expect(result.sum).toBe(6);
   expect(result.info.notice).toContain("'wasm' backend");
-  expect(result.info.notice).toContain('measured the fastest');
+  expect(MEASURED.nativeOverWasm.A.ratio).toBeGreaterThan(1);
+  expect(result.info.notice).toMatch(/measured faster than native TensorFlow on MLPs up to 64 units wide \(native took [0-9.]+x as long on a 20 x 64 MLP/);
   expect(result.info.notice).not.toMatch(/faster native/);
+});
+
+test('the measured rule: native TensorFlow for recurrent networks and wide layers, and a clear error for a bad size', () => {
+  const { A, B, C, E } = MEASURED.nativeOverWasm;
+  expect(B.ratio).toBeLessThan(1);
+  expect(MEASURED.nativeOverWasm['D-lstm'].ratio).toBeLessThan(1);
+  expect(MEASURED.nativeOverWasm['D-rnn'].ratio).toBeLessThan(1);
+  expect(fasterBackend({ width: 32, batchSize: 64, recurrent: true })).toBe('tensorflow');
+  expect(fasterBackend({ width: 64, batchSize: 128 })).toBe('wasm');
+  expect(fasterBackend({ width: 16, batchSize: 1024 })).toBe('wasm');
+  expect(fasterBackend({ width: 128, batchSize: 32 })).toBe('wasm');
+  expect(fasterBackend({ width: 128, batchSize: 128 })).toBe('wasm');
+  expect(fasterBackend({ width: 128, batchSize: 512 })).toBe('tensorflow');
+  expect(fasterBackend({ width: 256, batchSize: 16 })).toBe('wasm');
+  expect(fasterBackend({ width: 256, batchSize: 32 })).toBe('tensorflow');
+  [A, C, E].forEach((w) => expect(w.ratio).toBeGreaterThan(1));
+  expect(() => fasterBackend({ width: 0, batchSize: 128 })).toThrow('fasterBackend: network.width is 0; allowed: a whole number of at least 1.');
+  expect(() => fasterBackend({ width: 64 } as never)).toThrow('fasterBackend: network.batchSize is undefined');
+});
+
+test('ready({ network }) for a wide network tries the native backend first, else says why it fell back', () => {
+  const result = readyIn({}, '{ quiet: true, network: { width: 256, batchSize: 128 } }');
+  expect(result.ok).toBe(true);
+  if (result.info.backend === 'tensorflow') {
+    expect(result.info.skipped).toEqual([]);
+    expect(result.info.notice).toContain('chosen for a network 256 wide at batch 128');
+    expect(result.info.notice).toMatch(/measured faster than wasm on recurrent networks \([0-9.]+x wasm's time on an LSTM of 32 units\) and on MLPs 256 units wide \([0-9.]+x on a 20 x 256 MLP\)/);
+  } else {
+    expect(result.info.backend).toBe('wasm');
+    expect(result.info.skipped.map((s: { backend: string }) => s.backend)).toEqual(['tensorflow']);
+  }
 });
 
 test.each(['wasm', 'cpu'])('GRADSCOPE_BACKEND=%s forces that backend', (name) => {

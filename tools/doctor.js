@@ -33,6 +33,30 @@ function packageVersion(name) {
   }
 }
 
+/** The optional native backend: built or not, and whether it loads (in a child process: one backend per process). */
+function reportNative(backends) {
+  const what = '  native backend';
+  const measured = backends.measuredSummary('tensorflow');
+  let installed = true;
+  try {
+    require.resolve('@tensorflow/tfjs-node', { paths: [paths.root] });
+  } catch {
+    installed = false;
+  }
+  if (!installed) {
+    report('ok', what, `not built (optional; ${measured})`, undefined);
+    console.log(`      ${''.padEnd(22)} to use it for recurrent networks and wide layers: \`npm run native-backend\` (README, "Native backend")`);
+    return;
+  }
+  const load = capture(process.execPath, ['-e',
+    "require('./dist').ready({ backend: 'tensorflow', quiet: true }).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); })"]);
+  if (load.ok) {
+    report('ok', what, `built and loads; ${measured}; used by ready({ network }) for such sizes, or GRADSCOPE_BACKEND=tensorflow`);
+  } else {
+    report('warn', what, `installed but does not load: ${load.err.split('\n').pop()}`, 'run `npm run native-backend` again (README, "Native backend")');
+  }
+}
+
 async function main() {
   const [major] = process.versions.node.split('.').map(Number);
   if (major >= 18) report('ok', 'Node.js', `v${process.versions.node}`);
@@ -48,10 +72,12 @@ async function main() {
       report('ok', 'TensorFlow.js', `${info.tfjsVersion}, backend '${info.backend}'${info.forced ? ' (forced by GRADSCOPE_BACKEND)' : ''}`);
       // The notice states what was measured about this backend (README, "Backends").
       report('ok', '  backend', info.notice.replace(/^gradscope: /, ''));
+      const backends = require(path.join(paths.root, 'dist', 'core', 'backend.js'));
       for (const skipped of info.skipped) {
         report('warn', `  ${skipped.backend} backend`, `not used: ${skipped.reason}`,
-          skipped.backend === 'tensorflow' ? 'optional, measured about 2x slower than wasm here: `npm run native-backend` builds it (README, "Backends")' : undefined);
+          skipped.backend === 'tensorflow' ? `optional (${backends.measuredSummary('tensorflow')}): \`npm run native-backend\` builds it (README, "Native backend")` : undefined);
       }
+      if (info.backend !== 'tensorflow' && !info.skipped.some((s) => s.backend === 'tensorflow')) reportNative(backends);
     } catch (error) {
       report('fail', 'TensorFlow.js', error.message, 'run `npm install`; unset GRADSCOPE_BACKEND if it is set');
     }

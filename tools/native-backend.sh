@@ -31,4 +31,14 @@ echo "[native-backend] 4/4 compiling the binding (about a minute)"
   || (cd "$PKG" && npx --yes node-pre-gyp install --build-from-source 2>&1 | tail -n 5)
 
 GRADSCOPE_BACKEND=tensorflow node -e "require('./dist').ready().then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); })"
+if [ -x node_modules/.bin/jest ]; then
+  echo "[native-backend] checking that it computes what wasm computes (test/library/backends-agree.test.ts)"
+  if out="$(node_modules/.bin/jest test/library/backends-agree.test.ts 2>&1)"; then
+    echo "$out" | grep -E '^Tests:'
+  else
+    echo "$out" | tail -n 40
+    echo "[native-backend] the native backend does not agree with wasm: see the test output above"
+    exit 1
+  fi
+fi
 echo "[native-backend] done: the 'tensorflow' backend loads. Restart running kernels to use it."

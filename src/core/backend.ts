@@ -1,17 +1,20 @@
 /**
  * Which engine computes the numbers.
  *
- * TensorFlow.js runs the same model on several "backends". Without GRADSCOPE_BACKEND, gradscope tries them
- * in the order measured fastest on the reference workloads (`npm run bench`, README "Benchmark"):
+ * TensorFlow.js runs the same model on several "backends". gradscope knows three, and chooses by a rule
+ * measured on this pack's workloads (numbers in `MEASURED` below, method in the README, "Backends"):
  *
- *   1. `wasm`: WebAssembly with SIMD, shipped inside the npm package. Measured fastest here: a training
- *      step of these small networks is hundreds of small operations, and wasm's cost per operation is the
- *      lowest.
+ *   1. `wasm`: WebAssembly with SIMD, shipped inside the npm package. A training step of the lessons' small
+ *      networks is a few hundred small operations, and wasm's fixed cost per operation is the lowest
+ *      (`npm run bench:ops`): it measured faster than native TensorFlow on every network up to 64 units
+ *      wide, which covers the lessons. The default.
  *   2. `tensorflow`: the native TensorFlow C library through `@tensorflow/tfjs-node` (optional, built by
- *      `npm run native-backend`). Its arithmetic is fast, but every operation crosses from JavaScript into
- *      TensorFlow's eager runtime, and at these sizes that fixed cost per operation dominates: measured
- *      about 2x slower than wasm on every reference workload. It is tried only when wasm cannot load.
- *   3. `cpu`: plain JavaScript. Always there, 5-6x slower than wasm.
+ *      `npm run native-backend`). Every operation pays a larger fixed cost to cross into TensorFlow, but its
+ *      matrix products are faster and it uses both cores: it measured faster than wasm on the recurrent
+ *      workloads (LSTM and simple RNN, 32 units, 100 time steps) and on MLPs 256 units wide at batch 32 or
+ *      more, or 128 wide at batch 512 (`npm run bench:crossover`). `ready({ network })` chooses it by that
+ *      rule when it is installed.
+ *   3. `cpu`: plain JavaScript. Always there; the slowest measured.
  *
  * Set the environment variable `GRADSCOPE_BACKEND=tensorflow|wasm|cpu` to force one; if the forced one
  * cannot load, `ready()` throws and says why instead of quietly falling back.
@@ -20,6 +23,7 @@
  * tensor can be made before that promise resolves.
  */
 import * as tf from '@tensorflow/tfjs';
+import { setNativeKernels } from './native-kernels';
 
 export { tf };
 
@@ -27,7 +31,77 @@ export { tf };
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-/** The order `ready()` tries them in: measured fastest first on the reference workloads (see the top of this file). */
+/**
+ * What was measured, quoted by every message about backends (the notice of `ready()`, `npm run doctor`, the
+ * README). One 2-core machine shared with other work: absolute times were 3-10x those of an idle machine and
+ * moved with the load, so the figures kept are ratios measured in one process, the backends in alternation
+ * (`npm run bench:alternate`, `npm run bench:crossover`), medians of 3 rounds.
+ */
+export const MEASURED = {
+  date: '2026-11-30',
+  conditions: '2 shared CPUs, 1-minute load average 15-19',
+  /**
+   * Native time per training step over wasm's (below 1: native faster), wall clock; `npm run bench:alternate`.
+   * In ms/step, wasm vs native: A 89.8 vs 152, B 711 vs 479, C 196 vs 430, E 157 vs 297, D-lstm 1095 vs 332,
+   * D-rnn 236 vs 38.4 (rounds 27-163). CPU time (both threads) per step: A 24 vs 32, B 180 vs 182, C 51 vs
+   * 115, E 44 vs 101, D-lstm 344 vs 119, D-rnn 72 vs 34.
+   */
+  nativeOverWasm: {
+    A: { title: '20 x 64 sigmoid MLP, batch 128', ratio: 1.69 },
+    B: { title: '20 x 256 sigmoid MLP, batch 128', ratio: 0.67 },
+    C: { title: '50-layer residual ReLU MLP, 64 wide', ratio: 2.2 },
+    E: { title: '20 x 64 sigmoid MLP with batch norm', ratio: 1.89 },
+    'D-lstm': { title: 'LSTM 32 units, 100 time steps, batch 64', ratio: 0.3 },
+    'D-rnn': { title: 'simple RNN 32 units, 100 time steps, batch 64', ratio: 0.16 },
+  },
+  /**
+   * `npm run bench:crossover`, two runs (20-layer sigmoid MLP, native / wasm time per step; load 7): width 64 at
+   * batch 32 3.16 and 1.04, at 128 1.82 and 2.00, at 512 1.45 and 0.50; width 128 at batch 32 1.52 and 0.89,
+   * at 128 0.90 and 1.07, at 512 0.68 and 0.33; width 256 at batch 32 0.50 and 0.86, at 128 0.61 and 0.48, at
+   * 512 0.49 and 0.43. Native counts as faster where it was in both runs.
+   */
+  crossover: { fasterFrom: [{ width: 256, batchSize: 32 }, { width: 128, batchSize: 512 }] },
+  /** cpu time per step of workload A over wasm's (`npm run bench`, one pass, load 7-14): 348 vs 31.6 ms. */
+  cpuOverWasm: 11,
+} as const;
+
+/** The MLP sizes from which native TensorFlow measured faster than wasm: this width at this batch size or more. */
+export const NATIVE_FASTER_FROM = MEASURED.crossover.fasterFrom;
+
+/** The size of the network to be trained, for `ready({ network })`. */
+export interface NetworkSize {
+  /** Units in its widest hidden layer. */
+  width: number;
+  /** Examples per training step. */
+  batchSize: number;
+  /** True for a recurrent network (LSTM or simple RNN) trained through time. */
+  recurrent?: boolean;
+}
+
+/**
+ * The backend measured faster for a network of this size: 'tensorflow' (native) for a recurrent network, or
+ * an MLP from 256 units wide at batch 32 or more, or from 128 units at batch 512 or more; else 'wasm'
+ * (see `MEASURED`). Measured with 20 hidden layers; depth multiplies both backends' time alike.
+ *
+ * @example
+ *   fasterBackend({ width: 64, batchSize: 128 });                     // 'wasm'
+ *   fasterBackend({ width: 256, batchSize: 128 });                    // 'tensorflow'
+ *   fasterBackend({ width: 32, batchSize: 64, recurrent: true });     // 'tensorflow'
+ */
+export function fasterBackend(network: NetworkSize): 'wasm' | 'tensorflow' {
+  for (const [field, value] of Object.entries({ width: network?.width, batchSize: network?.batchSize })) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new Error(`fasterBackend: network.${field} is ${JSON.stringify(value)}; allowed: a whole number of at least 1.`);
+    }
+  }
+  if (network.recurrent !== undefined && typeof network.recurrent !== 'boolean') {
+    throw new Error(`fasterBackend: network.recurrent is ${JSON.stringify(network.recurrent)}; allowed: true, false or left out.`);
+  }
+  if (network.recurrent) return 'tensorflow';
+  return NATIVE_FASTER_FROM.some((r) => network.width >= r.width && network.batchSize >= r.batchSize) ? 'tensorflow' : 'wasm';
+}
+
+/** The order `ready()` tries them in without a network size: wasm first (measured fastest on the lessons' sizes). */
 export const BACKEND_ORDER: readonly BackendName[] = ['wasm', 'tensorflow', 'cpu'];
 
 /** What `ready()` found: the engine in use and why the ones tried before it were not used. */
@@ -45,8 +119,13 @@ export interface BackendInfo {
 }
 
 export interface ReadyOptions {
-  /** Force a backend; defaults to the GRADSCOPE_BACKEND environment variable, else the fallback order. */
+  /** Force a backend; defaults to the GRADSCOPE_BACKEND environment variable, else the rule below. */
   backend?: BackendName;
+  /**
+   * The size of the network to be trained: with it, the backend measured faster for that size is tried first
+   * (`fasterBackend`); without it, wasm (faster on every network up to 64 units wide).
+   */
+  network?: NetworkSize;
   /** Do not print the one-line notice. */
   quiet?: boolean;
 }
@@ -69,6 +148,9 @@ function register(name: BackendName): string | undefined {
       if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
       // tfjs-node registers the 'tensorflow' backend as a side effect of being loaded.
       require('@tensorflow/tfjs-node');
+      // Fewer TensorFlow calls for reshapes and fused layers (native-kernels.ts); GRADSCOPE_NATIVE_KERNELS=0
+      // keeps tfjs-node's own, to compare.
+      setNativeKernels(process.env.GRADSCOPE_NATIVE_KERNELS !== '0');
     } else if (name === 'wasm') {
       require('@tensorflow/tfjs-backend-wasm');
     }
@@ -85,19 +167,33 @@ function parseBackend(value: string | undefined, field: string): BackendName | u
   if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
   throw new Error(
     `${field} is '${value}', which is not a backend gradscope knows. Allowed: ${BACKENDS.join(', ')}` +
-      ' (or leave it unset to use the first one that loads, measured fastest first).',
+      ' (or leave it unset to let gradscope choose by what was measured).',
   );
 }
 
-function describe(info: Omit<BackendInfo, 'notice'>): string {
-  const how =
-    info.backend === 'tensorflow'
-      ? 'native TensorFlow; measured about 2x slower than wasm on these small networks, see "Backends" in the README'
-      : info.backend === 'wasm'
-        ? 'WebAssembly, measured the fastest here; see "Backends" in the README'
-        : 'plain JavaScript, measured 5-6x slower than wasm; see "Backends" in the README';
-  const forced = info.forced ? ', forced by GRADSCOPE_BACKEND' : '';
-  return `gradscope: TensorFlow.js ${info.tfjsVersion} on the '${info.backend}' backend (${how}${forced}).`;
+/** What was measured about `backend`, with the numbers, in a few words (from `MEASURED`). */
+export function measuredSummary(backend: BackendName): string {
+  const r = MEASURED.nativeOverWasm;
+  if (backend === 'wasm') {
+    return `measured faster than native TensorFlow on MLPs up to 64 units wide (native took ${r.A.ratio}x as long on a 20 x 64 MLP, ${r.C.ratio}x on a 50-layer one)`;
+  }
+  if (backend === 'tensorflow') {
+    return (
+      `measured faster than wasm on recurrent networks (${r['D-lstm'].ratio}x wasm's time on an LSTM of 32 units) and on MLPs ` +
+      `256 units wide (${r.B.ratio}x on a 20 x 256 MLP), slower on MLPs up to 64 wide (${r.A.ratio}x on a 20 x 64 one)`
+    );
+  }
+  return `measured ${MEASURED.cpuOverWasm}x slower than wasm on a 20 x 64 MLP`;
+}
+
+function describe(info: Omit<BackendInfo, 'notice'>, network?: NetworkSize): string {
+  const kind = info.backend === 'tensorflow' ? 'native TensorFlow' : info.backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript';
+  const why = info.forced
+    ? ', forced by GRADSCOPE_BACKEND'
+    : network
+      ? `, chosen for a${network.recurrent ? ' recurrent' : ''} network ${network.width} wide at batch ${network.batchSize}`
+      : '';
+  return `gradscope: TensorFlow.js ${info.tfjsVersion} on the '${info.backend}' backend (${kind}; ${measuredSummary(info.backend)}${why}; see "Backends" in the README).`;
 }
 
 async function activate(name: BackendName): Promise<string | undefined> {
@@ -119,15 +215,18 @@ async function activate(name: BackendName): Promise<string | undefined> {
 }
 
 /**
- * Chooses and initialises the backend once; later calls return the same answer.
+ * Chooses and initialises the backend once; later calls return the same answer (a `network` size counts
+ * only on the first call).
  *
  * @example
  *   import { ready } from 'gradscope';
  *   const info = await ready();   // prints: gradscope: TensorFlow.js 4.22.0 on the 'wasm' backend (...)
  *   info.backend;                 // 'wasm'
+ *   await ready({ network: { width: 256, batchSize: 128 } });   // in a fresh kernel: 'tensorflow' if built
  */
 export function ready(options: ReadyOptions = {}): Promise<BackendInfo> {
   if (options.backend !== undefined) parseBackend(options.backend, 'options.backend');
+  if (options.network !== undefined) fasterBackend(options.network);
   if (current && (options.backend === undefined || options.backend === current.backend)) {
     return Promise.resolve(current);
   }
@@ -164,11 +263,13 @@ async function choose(options: ReadyOptions): Promise<BackendInfo> {
     return { ...base, notice: describe(base) };
   }
   const skipped: BackendInfo['skipped'] = [];
-  for (const name of BACKEND_ORDER) {
+  const order: readonly BackendName[] =
+    options.network && fasterBackend(options.network) === 'tensorflow' ? ['tensorflow', 'wasm', 'cpu'] : BACKEND_ORDER;
+  for (const name of order) {
     const error = await activate(name);
     if (!error) {
       const base = { backend: name, tfjsVersion, forced: false, skipped };
-      return { ...base, notice: describe(base) };
+      return { ...base, notice: describe(base, options.network) };
     }
     skipped.push({ backend: name, reason: error });
   }
