@@ -19,78 +19,7 @@
  * sequence as TensorFlow.js's sum on wasm. The other backends run the chains.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * The backend that gets these kernels: wasm keeps float32 data in memory JavaScript can read. (The cpu
- * backend does too, but its sums run in float64, so there the chains run to keep its numbers.)
- */
-const HOST_BACKENDS = ['wasm'] as const;
-
-interface KernelTensor {
-  dataId: object;
-  shape: number[];
-  dtype: string;
-}
-
-/** Memory access for one backend: read an input's values, and allocate an output and write into it. */
-interface Memory {
-  values(t: KernelTensor): Float32Array;
-  /** Allocates every output first (a wasm allocation can move the heap), then returns views on them. */
-  outputs(shapes: number[][]): { infos: KernelTensor[]; views: Float32Array[] };
-}
-
-/** One Memory per backend object, so the kernels always call the same functions (V8 keeps them optimised). */
-const memories = new WeakMap<object, Memory>();
-
-function memoryOf(backend: object): Memory {
-  let memory = memories.get(backend);
-  if (!memory) {
-    memory = wasmMemory(backend);
-    memories.set(backend, memory);
-  }
-  return memory;
-}
-
-function wasmMemory(backend: object): Memory {
-  const b = backend as { makeOutput(shape: number[], dtype: string): KernelTensor; typedArrayFromHeap(t: KernelTensor): Float32Array };
-  return {
-    values: (t) => b.typedArrayFromHeap(t),
-    outputs: (shapes) => {
-      const infos = shapes.map((s) => b.makeOutput(s, 'float32'));
-      return { infos, views: infos.map((t) => b.typedArrayFromHeap(t)) };
-    },
-  };
-}
-
-type Compute = (inputs: KernelTensor[], memory: Memory, attrs: Record<string, unknown>) => KernelTensor[];
-
-/** Registers `compute` as kernel `name` on the host backends (once per process). */
-function register(name: string, compute: Compute): void {
-  for (const backendName of HOST_BACKENDS) {
-    if (tf.getKernel(name, backendName)) continue;
-    tf.registerKernel({
-      kernelName: name,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        // Inputs are named t0, t1, ...: the kernels take lists of any length.
-        const list = Array.from({ length: Object.keys(inputs).length }, (_, i) => inputs[`t${i}`] as unknown as KernelTensor);
-        return compute(list, memoryOf(backend as object), attrs as Record<string, unknown>) as unknown as tf.TensorInfo[];
-      },
-    });
-  }
-}
-
-/** True when the current backend has kernel `name`. */
-function hasKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
-}
-
-function run(name: string, tensors: tf.Tensor[], attrs: Record<string, unknown> = {}): tf.Tensor[] {
-  const inputs: tf.NamedTensorMap = {};
-  tensors.forEach((t, i) => (inputs[`t${i}`] = t));
-  const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
-  return Array.isArray(out) ? out : [out];
-}
+import { Compute, runWasmKernel, wasmKernelsActive } from './wasm-kernel';
 
 const fround = Math.fround;
 
@@ -100,19 +29,15 @@ export type DenseBackwardActivation = (typeof DENSE_BACKWARD_ACTIVATIONS)[number
 const ACTIVATION_CODE: Record<DenseBackwardActivation, number> = { sigmoid: 0, tanh: 1, relu: 2, linear: 3 };
 
 const DENSE_BACKWARD = 'GradscopeDenseBackward';
-register(DENSE_BACKWARD, ([da, u, a], memory, attrs) => {
-  const [rows, cols] = da.shape;
-  const { infos, views } = memory.outputs([[rows, cols], [cols]]);
-  const [dz, db] = views;
-  const g = memory.values(da);
-  const code = attrs.activation as number;
-  if (code === 0) sigmoidSlope(g, memory.values(a), dz);
-  else if (code === 1) tanhSlope(g, memory.values(a), dz);
-  else if (code === 2) reluSlope(g, memory.values(u), dz);
+/** Inputs [da, u, a] of shape [rows, cols]; outputs [dz, db]. */
+const denseBackwardKernel: Compute = ([g, u, a], [dz, db], [shape], attrs) => {
+  const code = attrs.activation;
+  if (code === 0) sigmoidSlope(g, a, dz);
+  else if (code === 1) tanhSlope(g, a, dz);
+  else if (code === 2) reluSlope(g, u, dz);
   else dz.set(g);
-  columnSums(dz, db, cols);
-  return infos;
-});
+  columnSums(dz, db, shape[1]);
+};
 
 // dz entry by entry; a Float32Array store rounds to float32 as fround does.
 /** As tf.mul(da, tf.mul(a, tf.sub(1, a))). */
@@ -144,8 +69,9 @@ function columnSums(x: Float32Array, sums: Float32Array, cols: number): void {
  *   const { dz, db } = denseBackward('sigmoid', da, z, tf.sigmoid(z));   // dz = da * a * (1 - a), db = sum of dz over rows
  */
 export function denseBackward(activation: DenseBackwardActivation, da: tf.Tensor, u: tf.Tensor, a: tf.Tensor): { dz: tf.Tensor; db: tf.Tensor } {
-  if (hasKernel(DENSE_BACKWARD) && da.rank === 2 && da.dtype === 'float32') {
-    const [dz, db] = run(DENSE_BACKWARD, [da, u, a], { activation: ACTIVATION_CODE[activation] });
+  if (wasmKernelsActive() && da.rank === 2 && da.dtype === 'float32') {
+    const [rows, cols] = da.shape;
+    const [dz, db] = runWasmKernel(DENSE_BACKWARD, [da, u, a], [[rows, cols], [cols]], denseBackwardKernel, { activation: ACTIVATION_CODE[activation] });
     return { dz, db };
   }
   const dz =
@@ -157,12 +83,11 @@ export function denseBackward(activation: DenseBackwardActivation, da: tf.Tensor
 }
 
 const SGD_UPDATE = 'GradscopeSgdUpdate';
-register(SGD_UPDATE, (list, memory, attrs) => {
-  const half = list.length / 2;
-  const { infos, views } = memory.outputs(list.slice(0, half).map((w) => w.shape));
-  for (let k = 0; k < half; k++) sgdLoop(fround(attrs.scale as number), memory.values(list[k]), memory.values(list[half + k]), views[k]);
-  return infos;
-});
+/** Inputs [w_1 .. w_n, g_1 .. g_n]; outputs the n new weights. */
+const sgdUpdateKernel: Compute = (list, outs, _shapes, attrs) => {
+  const c = fround(attrs.scale);
+  for (let k = 0; k < outs.length; k++) sgdLoop(c, list[k], list[outs.length + k], outs[k]);
+};
 
 /** out = w + c g entry by entry, as tf.add(tf.mul(c, g), w), the update of tf.train.sgd (c = -lr). */
 function sgdLoop(c: number, w: Float32Array, g: Float32Array, out: Float32Array): void {
@@ -178,20 +103,20 @@ function sgdLoop(c: number, w: Float32Array, g: Float32Array, out: Float32Array)
  */
 export function sgdUpdate(weights: tf.Tensor[], grads: tf.Tensor[], learningRate: number): tf.Tensor[] {
   if (weights.length === 0) return [];
-  if (hasKernel(SGD_UPDATE) && weights.every((w) => w.dtype === 'float32')) return run(SGD_UPDATE, [...weights, ...grads], { scale: -learningRate });
+  if (wasmKernelsActive() && weights.every((w) => w.dtype === 'float32') && grads.every((g) => g.dtype === 'float32')) {
+    return runWasmKernel(SGD_UPDATE, [...weights, ...grads], weights.map((w) => w.shape), sgdUpdateKernel, { scale: -learningRate });
+  }
   const c = tf.scalar(-learningRate);
   return weights.map((w, i) => tf.add(tf.mul(c, grads[i]), w));
 }
 
 const GLOBAL_NORM = 'GradscopeGlobalNorm';
-register(GLOBAL_NORM, (list, memory) => {
-  const { infos, views } = memory.outputs([[]]);
-  // All entries end to end, squared and summed in order, as tf.sum(tf.square(tf.concat(...))).
+/** Inputs: any list; output: a scalar. All entries end to end, squared and summed in order, as tf.sum(tf.square(tf.concat(...))). */
+const globalNormKernel: Compute = (list, [norm]) => {
   let s = 0;
-  for (const t of list) s = addSquares(s, memory.values(t));
-  views[0][0] = Math.sqrt(s);
-  return infos;
-});
+  for (const v of list) s = addSquares(s, v);
+  norm[0] = Math.sqrt(s);
+};
 
 /** s + v[0]^2 + v[1]^2 + ..., every square and every partial sum rounded to float32. */
 function addSquares(s: number, v: Float32Array): number {
@@ -207,7 +132,7 @@ function addSquares(s: number, v: Float32Array): number {
  */
 export function globalNormOf(tensors: tf.Tensor[]): tf.Scalar {
   if (tensors.length === 0) return tf.scalar(0);
-  if (hasKernel(GLOBAL_NORM) && tensors.every((t) => t.dtype === 'float32')) return run(GLOBAL_NORM, tensors)[0] as tf.Scalar;
+  if (wasmKernelsActive() && tensors.every((t) => t.dtype === 'float32')) return runWasmKernel(GLOBAL_NORM, tensors, [[]], globalNormKernel)[0] as tf.Scalar;
   return tf.tidy(() => {
     const flat = tensors.length === 1 ? tensors[0].reshape([-1]) : tf.concat(tensors.map((g) => g.reshape([-1])));
     return tf.sqrt(tf.sum(tf.square(flat))) as tf.Scalar;
