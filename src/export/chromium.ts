@@ -5,7 +5,8 @@
  * playwright-core. Starting a browser takes about a second; drawing one chart in a browser that is already
  * open takes tens of milliseconds. So one browser (with one page that has plotly.js loaded) is started on
  * first use and reused for every later chart; it is closed when the process exits, or, outside a Jupyter
- * kernel, after a few idle seconds so that a plain script can end.
+ * kernel, after a few idle seconds so that a plain script can end. Inside a kernel the browser is driven from
+ * a worker thread (chromium-worker.ts), so that it starts while the cells train.
  *
  * Where Chromium is looked for: the environment variable GRADSCOPE_CHROMIUM, then the usual install paths.
  */
