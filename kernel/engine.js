@@ -13,6 +13,7 @@ const vm = require('vm');
 const util = require('util');
 const errors = require('./errors');
 const { resolveFromInstallation } = require('./library');
+const leanPrograms = require('./program');
 
 /**
  * What one cell reported while it ran.
@@ -35,6 +36,8 @@ class Engine {
   constructor({ root, cwd = process.cwd(), onPhase = () => {} }) {
     this.onPhase = onPhase;
     const dir = tslabDir(root);
+    // Before tslab's converter loads: it then builds lean programs (program.js), not incremental builders.
+    this.ts = leanPrograms.install(require.resolve('@tslab/typescript-for-tslab', { paths: [dir] }));
     this.tslab = {
       dir,
       converter: require(path.join(dir, 'dist', 'converter.js')),
@@ -42,7 +45,6 @@ class Engine {
       inspect: require(path.join(dir, 'dist', 'inspect.js')),
       jupyter: require(path.join(dir, 'dist', 'jupyter.js')),
     };
-    this.ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [dir] }));
     this.cwd = cwd;
     resolveFromInstallation({ ts: this.ts, root, cwd });
     this.cells = new Map(); // script id -> { label, tsLines, jsLines, lineCache }

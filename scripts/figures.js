@@ -6,7 +6,8 @@
  * For each notebook in notebooks/ (sorted by name), this script
  *   1. executes it from the top in a fresh `gradscope` kernel (test/notebooks/run_notebook.py, nbclient),
  *      writing the executed copy to build/executed/<notebook>.ipynb; notebooks run side by side, as many at a
- *      time as the machine has cores (at most 4; GRADSCOPE_NOTEBOOK_JOBS sets another number). An executed
+ *      time as the machine has cores (at most 4; GRADSCOPE_NOTEBOOK_JOBS sets another number), the slowest
+ *      (by the last recorded time) first. An executed
  *      copy is reused instead when build/executed/runs/<notebook>.json says it came from the same notebook bytes
  *      with the same built library (dist/) and kernel (kernel/), and ran clean: `npm test` leaves such copies
  *      (--fresh executes every notebook anyway);
@@ -223,7 +224,10 @@ async function executeAll(notebooks, options) {
     if (!options.fresh && upToDate(notebook, targets[i], engine)) console.log(`  ${path.basename(notebook, '.ipynb')}: reusing ${path.relative(root, targets[i])}`);
     else todo.push(i);
   });
-  if (todo.length) console.log(`executing ${todo.length} notebook(s), ${jobs()} at a time`);
+  // The slowest first (by the last recorded time), so that no long notebook starts last and runs alone.
+  const lastSeconds = (/** @type {number} */ i) => recorded(notebooks[i])?.summary?.seconds ?? 0;
+  todo.sort((a, b) => lastSeconds(b) - lastSeconds(a));
+  if (todo.length) console.log(`executing ${todo.length} notebook(s), ${jobs()} at a time, the slowest first`);
   const failures = [];
   const worker = async () => {
     for (let i = todo.shift(); i !== undefined; i = todo.shift()) {

@@ -5,7 +5,8 @@
  * playwright-core. Starting a browser takes about a second; drawing one chart in a browser that is already
  * open takes tens of milliseconds. So one browser (with one page that has plotly.js loaded) is started on
  * first use and reused for every later chart; it is closed when the process exits, or, outside a Jupyter
- * kernel, after a few idle seconds so that a plain script can end.
+ * kernel, after a few idle seconds so that a plain script can end. Inside a kernel the browser is driven from
+ * a worker thread (chromium-worker.ts), so that it starts while the cells train.
  *
  * Where Chromium is looked for: the environment variable GRADSCOPE_CHROMIUM, then the usual install paths.
  */
@@ -92,25 +93,26 @@ export interface ImageSize {
 }
 
 // Minimal structural types for what we use of playwright-core, so this module loads without it.
-interface PwPage {
+export interface PwPage {
   setContent(html: string, options?: { waitUntil?: string }): Promise<void>;
   addScriptTag(options: { content: string }): Promise<unknown>;
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   close(): Promise<void>;
 }
-interface PwBrowser {
+export interface PwBrowser {
   newPage(options?: Record<string, unknown>): Promise<PwPage>;
   close(): Promise<void>;
   on(event: 'disconnected', listener: () => void): void;
 }
 
-interface Session {
-  browser: PwBrowser;
-  page: PwPage;
+/** A page with plotly.js loaded, in a browser of its own: what draws the images. */
+interface Drawer {
+  /** Draws a figure; resolves to the image as a data: URL. */
+  draw(figure: unknown, format: ImageFormat, size: ImageSize): Promise<string>;
+  close(): Promise<void>;
 }
 
-let session: Promise<Session> | undefined;
-let current: PwBrowser | undefined;
+let session: Promise<Drawer> | undefined;
 let failure: string | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
 let queue: Promise<unknown> = Promise.resolve();
@@ -123,7 +125,11 @@ function insideKernel(): boolean {
   return notebookWriter() !== undefined;
 }
 
-async function openSession(): Promise<Session> {
+/**
+ * Starts headless Chromium with one page that has plotly.js loaded. `onGone` is called if the browser goes
+ * away (it crashed or was closed).
+ */
+export async function openPlotlyPage(onGone: () => void = () => {}): Promise<{ browser: PwBrowser; page: PwPage }> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error(`no Chromium found; ${CHROMIUM_HINT}`);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -131,23 +137,116 @@ async function openSession(): Promise<Session> {
     chromium: { launch(options: Record<string, unknown>): Promise<PwBrowser> };
   };
   const browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS], timeout: 30000 });
-  browser.on('disconnected', () => {
-    // Forget this browser only if it is still the current one (a new one may have started since).
-    if (current === browser) session = undefined;
-  });
-  current = browser;
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // playwright kills the browser process when Node exits; this also closes it on a clean shutdown.
-    process.once('beforeExit', () => void closeBrowser());
-  }
+  browser.on('disconnected', onGone);
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
   await page.addScriptTag({ content: plotlyJsSource() });
   return { browser, page };
 }
 
-function session_(): Promise<Session> {
+/** Draws `figure` (plain JSON data) on a page opened by openPlotlyPage; resolves to a data: URL. */
+export function drawOnPage(page: PwPage, figure: unknown, format: ImageFormat, size: ImageSize): Promise<string> {
+  return page.evaluate(
+    async ({ figure, format, size }) => {
+      const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+      return plotly.toImage(figure, { format, width: size.width, height: size.height, scale: size.scale ?? 1 });
+    },
+    { figure, format, size },
+  );
+}
+
+/** The browser in this thread: used outside a kernel, where a script must be able to end when it is done. */
+async function drawerHere(): Promise<Drawer> {
+  let drawer: Drawer | undefined;
+  const { browser, page } = await openPlotlyPage(() => {
+    // Forget this browser only if it is still the current one (a new one may have started since).
+    if (drawer && current === drawer) session = undefined;
+  });
+  drawer = {
+    draw: (figure, format, size) => drawOnPage(page, figure, format, size),
+    close: () => browser.close(),
+  };
+  return drawer;
+}
+
+/** The worker thread's entry point (compiled next to this file); see chromium-worker.ts. */
+const WORKER_FILE = path.join(__dirname, 'chromium-worker.js');
+
+/**
+ * The browser driven from a worker thread: used inside a kernel. Starting Chromium and loading plotly.js
+ * takes a few dozen messages back and forth with the browser, and a cell that trains lets this thread's
+ * event loop answer them only between its steps; a worker answers at once, so the browser is ready long
+ * before the first chart, whatever the cells do meanwhile.
+ */
+function drawerInWorker(): Promise<Drawer> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Worker } = require('worker_threads') as typeof import('worker_threads');
+  const worker = new Worker(WORKER_FILE);
+  worker.unref();
+  const waiting = new Map<number, { resolve(url: string): void; reject(error: Error): void }>();
+  let nextId = 1;
+  let drawer: Drawer | undefined;
+  const request = (message: Record<string, unknown>) =>
+    new Promise<string>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  return new Promise<Drawer>((resolveOpen, rejectOpen) => {
+    const gone = (reason: string) => {
+      for (const pending of waiting.values()) pending.reject(new Error(reason));
+      waiting.clear();
+      if (drawer && current === drawer) session = undefined;
+      rejectOpen(new Error(reason));
+    };
+    worker.on('message', (message: { id: number; url?: string; error?: string; gone?: boolean }) => {
+      if (message.gone) {
+        gone('the browser drawing the images stopped');
+        void worker.terminate();
+        return;
+      }
+      if (message.id === 0) {
+        if (message.error !== undefined) {
+          rejectOpen(new Error(message.error));
+          void worker.terminate();
+          return;
+        }
+        drawer = {
+          draw: (figure, format, size) => request({ kind: 'draw', figure, format, size }),
+          close: async () => {
+            await request({ kind: 'close' }).catch(() => undefined);
+            await worker.terminate();
+          },
+        };
+        resolveOpen(drawer);
+        return;
+      }
+      const pending = waiting.get(message.id);
+      if (!pending) return;
+      waiting.delete(message.id);
+      if (message.error !== undefined) pending.reject(new Error(message.error));
+      else pending.resolve(message.url ?? '');
+    });
+    worker.on('error', (error) => gone(error.message));
+    worker.on('exit', () => gone('the browser drawing the images stopped'));
+  });
+}
+
+let current: Drawer | undefined;
+
+async function openSession(): Promise<Drawer> {
+  if (!findChromium()) throw new Error(`no Chromium found; ${CHROMIUM_HINT}`);
+  const drawer = insideKernel() && fs.existsSync(WORKER_FILE) ? await drawerInWorker() : await drawerHere();
+  current = drawer;
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // playwright kills the browser process when Node exits; this also closes it on a clean shutdown.
+    process.once('beforeExit', () => void closeBrowser());
+  }
+  return drawer;
+}
+
+function session_(): Promise<Drawer> {
   if (!session) {
     session = openSession();
     session.catch(() => {
@@ -178,8 +277,8 @@ export async function closeBrowser(): Promise<void> {
     session = undefined;
     if (!open) return;
     try {
-      const { browser } = await open;
-      await browser.close();
+      const drawer = await open;
+      await drawer.close();
     } catch {
       // It never opened, or it is already gone.
     }
@@ -229,7 +328,7 @@ export async function renderImage(
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = undefined;
   const job = queue.then(async () => {
-    let open: Session;
+    let open: Drawer;
     try {
       open = await session_();
     } catch (error) {
@@ -238,13 +337,7 @@ export async function renderImage(
     }
     failure = undefined;
     const figure = JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout }));
-    const url = await open.page.evaluate(
-      async ({ figure, format, size }) => {
-        const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
-        return plotly.toImage(figure, { format, width: size.width, height: size.height, scale: size.scale ?? 1 });
-      },
-      { figure, format, size },
-    );
+    const url = await open.draw(figure, format, size);
     touch();
     const comma = url.indexOf(',');
     const header = url.slice(0, comma);
