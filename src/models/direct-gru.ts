@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMulAT } from './direct-ops';
-import type { LayerPath, Recurrent } from './direct-recurrent';
+import type { LayerPath, Recurrent } from './recurrent-path';
 import { gruCandidateBackward, gruGateBackward, gruReset, gruState } from './gru-cell';
 import { rowBlocks } from './row-blocks';
 

@@ -24,29 +24,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gruPath } from './direct-gru';
-import { WeightHandle, layerNamed, matMulAT, matMulBT, weightOf } from './direct-ops';
+import { layerNamed, matMulAT, matMulBT, weightOf } from './direct-ops';
 import { modelInfo, positionName } from './info';
 import { lstmCellBackward, lstmCellOutput, lstmCellState } from './lstm-cell';
 import { rowBlocks } from './row-blocks';
-
-/** A recurrent layer's weights: input kernel W, recurrent kernel U, bias b. */
-export interface Recurrent {
-  kernel: WeightHandle;
-  recurrentKernel: WeightHandle;
-  bias: WeightHandle;
-}
-
-/**
- * One kind of recurrent layer computed directly: its forward pass (the states h_t, time-major, and the
- * tensors its backward pass needs, as a list of `savedCount` for customGrad's save) and its backward pass
- * (given dLoss/dh_t per step, undefined where none arrives from outside the layer: the weight gradients
- * [dW, dU, db] and, when asked, the flat dLoss/dx [T*batch, in]).
- */
-export interface LayerPath {
-  savedCount: number;
-  forward(w: Recurrent, inputs: tf.Tensor2D, steps: number): { states: tf.Tensor2D[]; saved: tf.Tensor[] };
-  backward(w: Recurrent, saved: tf.Tensor[], incoming: (tf.Tensor2D | undefined)[], steps: number, wantInputs: boolean): { grads: tf.Tensor[]; dInputs?: tf.Tensor2D };
-}
+import type { LayerPath, Recurrent } from './recurrent-path';
 
 /**
  * Per layer, what the backward pass needs: the layer's inputs x_t and the states h_{t-1} (zeros at t = 0),
