@@ -38,26 +38,39 @@ test('without GRADSCOPE_BACKEND wasm, measured faster on the lessons\' sizes, is
   expect(result.sum).toBe(6);
   expect(result.info.notice).toContain("'wasm' backend");
   expect(MEASURED.nativeOverWasm.A.ratio).toBeGreaterThan(1);
-  expect(result.info.notice).toMatch(/measured faster than native TensorFlow on MLPs up to 64 units wide \(native took [0-9.]+x as long on a 20 x 64 MLP/);
+  expect(result.info.notice).toMatch(/measured faster than native TensorFlow on the lessons' sizes \(native took [0-9.]+x as long on a 20 x 64 MLP, [0-9.]+x on a 50-layer one, [0-9.]+x on an LSTM of 32 units/);
   expect(result.info.notice).not.toMatch(/faster native/);
 });
 
-test('the measured rule: native TensorFlow for recurrent networks and wide layers, and a clear error for a bad size', () => {
-  const { A, B, C, E } = MEASURED.nativeOverWasm;
-  expect(B.ratio).toBeLessThan(1);
-  expect(MEASURED.nativeOverWasm['D-lstm'].ratio).toBeLessThan(1);
-  expect(MEASURED.nativeOverWasm['D-rnn'].ratio).toBeLessThan(1);
-  expect(fasterBackend({ width: 32, batchSize: 64, recurrent: true })).toBe('tensorflow');
+test('the measured rule: wasm for the lessons\' sizes and recurrent networks, native TensorFlow for wide layers; a clear error for a bad size', () => {
+  const r = MEASURED.nativeOverWasm;
+  [r.A, r.C, r.E, r['D-lstm'], r['D-rnn']].forEach((w) => expect(w.ratio).toBeGreaterThan(1));
+  expect(fasterBackend({ width: 32, batchSize: 64, recurrent: true })).toBe('wasm');
+  expect(fasterBackend({ width: 512, batchSize: 512, recurrent: true })).toBe('wasm');
+  expect(fasterBackend({ width: 64, batchSize: 64, recurrent: true, cell: 'simple' })).toBe('wasm');
+  expect(fasterBackend({ width: 128, batchSize: 64, recurrent: true, cell: 'simple' })).toBe('tensorflow');
+  expect(fasterBackend({ width: 128, batchSize: 64, recurrent: true, cell: 'gru' })).toBe('wasm');
   expect(fasterBackend({ width: 64, batchSize: 128 })).toBe('wasm');
-  expect(fasterBackend({ width: 16, batchSize: 1024 })).toBe('wasm');
-  expect(fasterBackend({ width: 128, batchSize: 32 })).toBe('wasm');
+  expect(fasterBackend({ width: 64, batchSize: 1024 })).toBe('wasm');
   expect(fasterBackend({ width: 128, batchSize: 128 })).toBe('wasm');
   expect(fasterBackend({ width: 128, batchSize: 512 })).toBe('tensorflow');
-  expect(fasterBackend({ width: 256, batchSize: 16 })).toBe('wasm');
-  expect(fasterBackend({ width: 256, batchSize: 32 })).toBe('tensorflow');
-  [A, C, E].forEach((w) => expect(w.ratio).toBeGreaterThan(1));
+  expect(fasterBackend({ width: 256, batchSize: 32 })).toBe('wasm');
+  expect(fasterBackend({ width: 512, batchSize: 32 })).toBe('wasm');
+  expect(fasterBackend({ width: 256, batchSize: 128 })).toBe('tensorflow');
   expect(() => fasterBackend({ width: 0, batchSize: 128 })).toThrow('fasterBackend: network.width is 0; allowed: a whole number of at least 1.');
   expect(() => fasterBackend({ width: 64 } as never)).toThrow('fasterBackend: network.batchSize is undefined');
+  expect(() => fasterBackend({ width: 64, batchSize: 64, recurrent: true, cell: 'rnn' } as never)).toThrow(
+    'fasterBackend: network.cell is "rnn"; allowed: lstm, simple, gru or left out.',
+  );
+  expect(() => fasterBackend({ width: 64, batchSize: 64, cell: 'lstm' })).toThrow('network.recurrent is not true');
+});
+
+test('ready({ network }) for the lessons\' recurrent size chooses wasm, measured faster there', () => {
+  const result = readyIn({}, '{ quiet: true, network: { width: 32, batchSize: 64, recurrent: true } }');
+  expect(result.ok).toBe(true);
+  expect(result.info.backend).toBe('wasm');
+  expect(result.info.skipped).toEqual([]);
+  expect(result.info.notice).toContain('chosen for a recurrent (lstm) network 32 wide at batch 64');
 });
 
 test('ready({ network }) for a wide network tries the native backend first, else says why it fell back', () => {
@@ -66,7 +79,7 @@ test('ready({ network }) for a wide network tries the native backend first, else
   if (result.info.backend === 'tensorflow') {
     expect(result.info.skipped).toEqual([]);
     expect(result.info.notice).toContain('chosen for a network 256 wide at batch 128');
-    expect(result.info.notice).toMatch(/measured faster than wasm on recurrent networks \([0-9.]+x wasm's time on an LSTM of 32 units\) and on MLPs 256 units wide \([0-9.]+x on a 20 x 256 MLP\)/);
+    expect(result.info.notice).toMatch(/measured faster than wasm only on wide layers \(MLPs from 256 units at batch 128, or 128 at batch 512; simple RNNs of 128 units\), slower on the lessons' sizes \([0-9.]+x wasm's time on a 20 x 64 MLP, [0-9.]+x on an LSTM of 32 units\)/);
   } else {
     expect(result.info.backend).toBe('wasm');
     expect(result.info.skipped.map((s: { backend: string }) => s.backend)).toEqual(['tensorflow']);

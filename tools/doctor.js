@@ -45,7 +45,7 @@ function reportNative(backends) {
   }
   if (!installed) {
     report('ok', what, `not built (optional; ${measured})`, undefined);
-    console.log(`      ${''.padEnd(22)} to use it for recurrent networks and wide layers: \`npm run native-backend\` (README, "Native backend")`);
+    console.log(`      ${''.padEnd(22)} to use it for wide layers (MLPs from 256 units, simple RNNs from 128): \`npm run native-backend\` (README, "Native backend")`);
     return;
   }
   const load = capture(process.execPath, ['-e',

@@ -5,15 +5,18 @@
  * measured on this pack's workloads (numbers in `MEASURED` below, method in the README, "Backends"):
  *
  *   1. `wasm`: WebAssembly with SIMD, shipped inside the npm package. A training step of the lessons' small
- *      networks is a few hundred small operations, and wasm's fixed cost per operation is the lowest
- *      (`npm run bench:ops`): it measured faster than native TensorFlow on every network up to 64 units
- *      wide, which covers the lessons. The default.
+ *      networks is a few hundred small operations, wasm's fixed cost per operation is the lowest
+ *      (`npm run bench:ops`), and gradscope runs the heaviest parts of a step as its own kernels over wasm
+ *      memory (the SGD update, the dense backward, the global norm, the recurrent cells' steps through
+ *      time). It measured faster than native TensorFlow on the lessons' sizes: MLPs up to 64 units wide (and
+ *      128 wide below batch 512), every LSTM and GRU measured (32 to 64 units; at 128 the runs disagreed)
+ *      and simple RNNs up to 64 units. The default.
  *   2. `tensorflow`: the native TensorFlow C library through `@tensorflow/tfjs-node` (optional, built by
- *      `npm run native-backend`). Every operation pays a larger fixed cost to cross into TensorFlow, but its
- *      matrix products are faster and it uses both cores: it measured faster than wasm on the recurrent
- *      workloads (LSTM and simple RNN, 32 units, 100 time steps) and on MLPs 256 units wide at batch 32 or
- *      more, or 128 wide at batch 512 (`npm run bench:crossover`). `ready({ network })` chooses it by that
- *      rule when it is installed.
+ *      `npm run native-backend`). It runs TensorFlow.js's chains of operations (not gradscope's wasm
+ *      kernels), each paying a larger fixed cost to cross into TensorFlow, but its matrix products are faster
+ *      and it uses both cores: it measured faster than wasm only on wide layers, MLPs 256 units wide at batch
+ *      128 or more or 128 wide at batch 512 or more, and simple RNNs of 128 units (`npm run bench:crossover`).
+ *      `ready({ network })` chooses it by that rule when it is installed.
  *   3. `cpu`: plain JavaScript. Always there; the slowest measured.
  *
  * Set the environment variable `GRADSCOPE_BACKEND=tensorflow|wasm|cpu` to force one; if the forced one
@@ -33,60 +36,75 @@ export type BackendName = (typeof BACKENDS)[number];
 
 /**
  * What was measured, quoted by every message about backends (the notice of `ready()`, `npm run doctor`, the
- * README). One 2-core machine shared with other work: absolute times were 3-10x those of an idle machine and
- * moved with the load, so the figures kept are ratios measured in one process, the backends in alternation
- * (`npm run bench:alternate`, `npm run bench:crossover`), medians of 3 rounds.
+ * README). One 2-core machine shared with other work: absolute times moved with the load, so the figures kept
+ * are ratios measured in one process, the backends in alternation (`npm run bench:alternate`,
+ * `npm run bench:crossover`), medians of 3 rounds, with the load (1-minute average) of each run.
  */
 export const MEASURED = {
   date: '2026-11-30',
-  conditions: '2 shared CPUs, 1-minute load average 15-19',
+  conditions: '2 shared CPUs, 1-minute load average 3-11',
   /**
-   * Native time per training step over wasm's (below 1: native faster), wall clock; `npm run bench:alternate`.
-   * In ms/step, wasm vs native: A 89.8 vs 152, B 711 vs 479, C 196 vs 430, E 157 vs 297, D-lstm 1095 vs 332,
-   * D-rnn 236 vs 38.4 (rounds 27-163). CPU time (both threads) per step: A 24 vs 32, B 180 vs 182, C 51 vs
-   * 115, E 44 vs 101, D-lstm 344 vs 119, D-rnn 72 vs 34.
+   * Native time per training step over wasm's (below 1: native faster), wall clock; `npm run bench:alternate`,
+   * load 3.5-4.3. In ms/step, wasm vs native: A 21.3 vs 35.0, B 115 vs 138, C 47.9 vs 88.3, E 33.7 vs 67.0,
+   * D-lstm 60.5 vs 292, D-rnn 19.5 vs 37.7. CPU time (both threads) per step: A 21 vs 34, B 120 vs 155, C 53
+   * vs 92, E 34 vs 67, D-lstm 63 vs 292, D-rnn 22 vs 41. B is near the crossover: a second run of B alone
+   * (5 rounds, load 8-9) measured 0.66 (290 vs 192 ms).
    */
   nativeOverWasm: {
-    A: { title: '20 x 64 sigmoid MLP, batch 128', ratio: 1.69 },
-    B: { title: '20 x 256 sigmoid MLP, batch 128', ratio: 0.67 },
-    C: { title: '50-layer residual ReLU MLP, 64 wide', ratio: 2.2 },
-    E: { title: '20 x 64 sigmoid MLP with batch norm', ratio: 1.89 },
-    'D-lstm': { title: 'LSTM 32 units, 100 time steps, batch 64', ratio: 0.3 },
-    'D-rnn': { title: 'simple RNN 32 units, 100 time steps, batch 64', ratio: 0.16 },
+    A: { title: '20 x 64 sigmoid MLP, batch 128', ratio: 1.64 },
+    B: { title: '20 x 256 sigmoid MLP, batch 128', ratio: 1.2 },
+    C: { title: '50-layer residual ReLU MLP, 64 wide', ratio: 1.85 },
+    E: { title: '20 x 64 sigmoid MLP with batch norm', ratio: 1.99 },
+    'D-lstm': { title: 'LSTM 32 units, 100 time steps, batch 64', ratio: 4.82 },
+    'D-rnn': { title: 'simple RNN 32 units, 100 time steps, batch 64', ratio: 1.93 },
   },
   /**
-   * `npm run bench:crossover`, two runs (20-layer sigmoid MLP, native / wasm time per step; load 7): width 64 at
-   * batch 32 3.16 and 1.04, at 128 1.82 and 2.00, at 512 1.45 and 0.50; width 128 at batch 32 1.52 and 0.89,
-   * at 128 0.90 and 1.07, at 512 0.68 and 0.33; width 256 at batch 32 0.50 and 0.86, at 128 0.61 and 0.48, at
-   * 512 0.49 and 0.43. Native counts as faster where it was in both runs.
+   * `npm run bench:crossover`, native / wasm time per step. 20-layer sigmoid MLP, one run at load 3 for widths
+   * 16 and 64, two runs (load 3, then 2-9) from 128: width 16 at batch 32 5.49, 128 3.15, 512 1.97; width 64:
+   * 3.57, 1.91, 1.31; width 128 at batch 32 1.43 and 2.11, at 128 1.35 and 2.31, at 512 0.84 and 0.57; width
+   * 256 at batch 32 1.02 and 0.75, at 128 0.88 and 0.69, at 512 0.84 and 0.72; width 512 at batch 32 1.00 and
+   * 1.27, at 128 0.75 and 0.71, at 512 0.48 and 0.44. One-layer recurrent networks, 100 time steps, batch 64 (load 7-12): LSTM 32 units 3.19,
+   * 64 units 2.33, 128 units 0.57 and 2.06; simple RNN 1.48, 1.14, 0.45 and 0.67; GRU 3.17, 2.68, 0.92 and 1.28
+   * (two runs at 128 units). Native counts as faster where it was in both runs.
    */
-  crossover: { fasterFrom: [{ width: 256, batchSize: 32 }, { width: 128, batchSize: 512 }] },
-  /** cpu time per step of workload A over wasm's (`npm run bench`, one pass, load 7-14): 348 vs 31.6 ms. */
+  crossover: {
+    fasterFrom: [{ width: 256, batchSize: 128 }, { width: 128, batchSize: 512 }],
+    simpleRnnFasterFromUnits: 128,
+  },
+  /** cpu time per step of workload A over wasm's (test/bench/run-backend.ts, one pass each, load 6): 296 vs 27.6 ms. */
   cpuOverWasm: 11,
 } as const;
 
 /** The MLP sizes from which native TensorFlow measured faster than wasm: this width at this batch size or more. */
 export const NATIVE_FASTER_FROM = MEASURED.crossover.fasterFrom;
 
+/** The recurrent cells `fasterBackend` knows (as in `recurrent({ cell })`). */
+export const CELLS = ['lstm', 'simple', 'gru'] as const;
+
 /** The size of the network to be trained, for `ready({ network })`. */
 export interface NetworkSize {
-  /** Units in its widest hidden layer. */
+  /** Units in its widest hidden layer (for a recurrent network: its units). */
   width: number;
   /** Examples per training step. */
   batchSize: number;
-  /** True for a recurrent network (LSTM or simple RNN) trained through time. */
+  /** True for a recurrent network (LSTM, simple RNN or GRU) trained through time. */
   recurrent?: boolean;
+  /** For a recurrent network, its cell; left out, it counts as an LSTM. */
+  cell?: (typeof CELLS)[number];
 }
 
 /**
- * The backend measured faster for a network of this size: 'tensorflow' (native) for a recurrent network, or
- * an MLP from 256 units wide at batch 32 or more, or from 128 units at batch 512 or more; else 'wasm'
- * (see `MEASURED`). Measured with 20 hidden layers; depth multiplies both backends' time alike.
+ * The backend measured faster for a network of this size (see `MEASURED`): 'tensorflow' (native) for an MLP
+ * from 256 units wide at batch 128 or more, or from 128 units at batch 512 or more, and for a simple RNN from
+ * 128 units; else 'wasm', which includes every LSTM and GRU (both measured faster on wasm at 32 and 64 units;
+ * at 128 units the two runs disagreed). MLPs were measured with 20 hidden layers (depth multiplies both
+ * backends' time alike), recurrent networks with one layer, 100 time steps and batch 64.
  *
  * @example
- *   fasterBackend({ width: 64, batchSize: 128 });                     // 'wasm'
- *   fasterBackend({ width: 256, batchSize: 128 });                    // 'tensorflow'
- *   fasterBackend({ width: 32, batchSize: 64, recurrent: true });     // 'tensorflow'
+ *   fasterBackend({ width: 64, batchSize: 128 });                                   // 'wasm'
+ *   fasterBackend({ width: 256, batchSize: 128 });                                  // 'tensorflow'
+ *   fasterBackend({ width: 32, batchSize: 64, recurrent: true });                   // 'wasm'
+ *   fasterBackend({ width: 128, batchSize: 64, recurrent: true, cell: 'simple' });  // 'tensorflow'
  */
 export function fasterBackend(network: NetworkSize): 'wasm' | 'tensorflow' {
   for (const [field, value] of Object.entries({ width: network?.width, batchSize: network?.batchSize })) {
@@ -97,7 +115,15 @@ export function fasterBackend(network: NetworkSize): 'wasm' | 'tensorflow' {
   if (network.recurrent !== undefined && typeof network.recurrent !== 'boolean') {
     throw new Error(`fasterBackend: network.recurrent is ${JSON.stringify(network.recurrent)}; allowed: true, false or left out.`);
   }
-  if (network.recurrent) return 'tensorflow';
+  if (network.cell !== undefined && !(CELLS as readonly string[]).includes(network.cell)) {
+    throw new Error(`fasterBackend: network.cell is ${JSON.stringify(network.cell)}; allowed: ${CELLS.join(', ')} or left out.`);
+  }
+  if (network.cell !== undefined && !network.recurrent) {
+    throw new Error(`fasterBackend: network.cell is '${network.cell}' but network.recurrent is not true; allowed: a cell only with recurrent: true.`);
+  }
+  if (network.recurrent) {
+    return network.cell === 'simple' && network.width >= MEASURED.crossover.simpleRnnFasterFromUnits ? 'tensorflow' : 'wasm';
+  }
   return NATIVE_FASTER_FROM.some((r) => network.width >= r.width && network.batchSize >= r.batchSize) ? 'tensorflow' : 'wasm';
 }
 
@@ -123,7 +149,7 @@ export interface ReadyOptions {
   backend?: BackendName;
   /**
    * The size of the network to be trained: with it, the backend measured faster for that size is tried first
-   * (`fasterBackend`); without it, wasm (faster on every network up to 64 units wide).
+   * (`fasterBackend`); without it, wasm (faster on every reference workload).
    */
   network?: NetworkSize;
   /** Do not print the one-line notice. */
@@ -175,12 +201,15 @@ function parseBackend(value: string | undefined, field: string): BackendName | u
 export function measuredSummary(backend: BackendName): string {
   const r = MEASURED.nativeOverWasm;
   if (backend === 'wasm') {
-    return `measured faster than native TensorFlow on MLPs up to 64 units wide (native took ${r.A.ratio}x as long on a 20 x 64 MLP, ${r.C.ratio}x on a 50-layer one)`;
+    return (
+      `measured faster than native TensorFlow on the lessons' sizes (native took ${r.A.ratio}x as long on a 20 x 64 MLP, ` +
+      `${r.C.ratio}x on a 50-layer one, ${r['D-lstm'].ratio}x on an LSTM of 32 units, ${r['D-rnn'].ratio}x on a simple RNN of 32)`
+    );
   }
   if (backend === 'tensorflow') {
     return (
-      `measured faster than wasm on recurrent networks (${r['D-lstm'].ratio}x wasm's time on an LSTM of 32 units) and on MLPs ` +
-      `256 units wide (${r.B.ratio}x on a 20 x 256 MLP), slower on MLPs up to 64 wide (${r.A.ratio}x on a 20 x 64 one)`
+      `measured faster than wasm only on wide layers (MLPs from 256 units at batch 128, or 128 at batch 512; simple RNNs of 128 units), ` +
+      `slower on the lessons' sizes (${r.A.ratio}x wasm's time on a 20 x 64 MLP, ${r['D-lstm'].ratio}x on an LSTM of 32 units)`
     );
   }
   return `measured ${MEASURED.cpuOverWasm}x slower than wasm on a 20 x 64 MLP`;
@@ -191,7 +220,7 @@ function describe(info: Omit<BackendInfo, 'notice'>, network?: NetworkSize): str
   const why = info.forced
     ? ', forced by GRADSCOPE_BACKEND'
     : network
-      ? `, chosen for a${network.recurrent ? ' recurrent' : ''} network ${network.width} wide at batch ${network.batchSize}`
+      ? `, chosen for a${network.recurrent ? ` recurrent (${network.cell ?? 'lstm'})` : ''} network ${network.width} wide at batch ${network.batchSize}`
       : '';
   return `gradscope: TensorFlow.js ${info.tfjsVersion} on the '${info.backend}' backend (${kind}; ${measuredSummary(info.backend)}${why}; see "Backends" in the README).`;
 }

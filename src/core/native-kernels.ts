@@ -21,7 +21,7 @@
  * calls alone 120-300 µs; this kernel alone, its inputs already reshaped, 470 µs in a later run at load 15
  * (the load moved these figures by 2x). In
  * whole training steps the saving was within the load's noise (README, "Native backend"); the operations
- * per step drop (workload A 526 -> 464).
+ * per step drop (workload A 530 -> 468, `test/bench/profile-step.ts`).
  *
  * Installed when the native backend is registered (src/core/backend.ts); other backends are untouched.
  * `setNativeKernels(false)` puts tfjs-node's own kernels back (to compare the two in one process).

@@ -1,7 +1,8 @@
 /**
  * The native backend ('tensorflow', built by `npm run native-backend`) against wasm: the direct training path
- * and its fused kernels give the same losses and gradients on both to float32 rounding, training agrees over
- * steps, and the leaner native kernels (src/core/native-kernels.ts) give tfjs-node's own numbers bit for bit
+ * of MLPs and of the LSTM, simple RNN and GRU (on wasm through gradscope's own kernels, on native through
+ * TensorFlow.js operations) gives the same losses and gradients on both to float32 rounding, training agrees
+ * over steps, and the leaner native kernels (src/core/native-kernels.ts) give tfjs-node's own numbers bit for bit
  * and leave no tensor behind.
  *
  * The native backend is optional (its library is 1.4 GB and its download is not reachable everywhere). Where
@@ -81,6 +82,8 @@ const MODELS = [
   ['sigmoid, batch norm (workload E shape)', () => mlp({ inputs: 2, outputs: 1, depth: 6, width: 16, activation: 'sigmoid', batchNorm: true, seed: 1 }), 'points'],
   ['lstm', () => recurrent({ cell: 'lstm', units: 8, inputs: 2, outputs: 1, seed: 4 }), 'adding'],
   ['simple rnn', () => recurrent({ cell: 'simple', units: 8, inputs: 2, outputs: 1, seed: 4 }), 'adding'],
+  ['gru, 2 layers', () => recurrent({ cell: 'gru', units: 5, layers: 2, inputs: 2, outputs: 1, seed: 4 }), 'adding'],
+  ['lstm, 2 layers, no forget bias', () => recurrent({ cell: 'lstm', units: 5, layers: 2, forgetBias: 0, inputs: 2, outputs: 1, seed: 4 }), 'adding'],
 ] as const;
 
 const dataOf = (kind: 'points' | 'adding') =>

@@ -135,6 +135,7 @@ test('recurrent at the reference size (T = 100, 32 units, batch 64; LSTM, simple
 });
 
 test('recurrent on the cpu backend (TensorFlow.js operations where wasm runs its own kernels): direct equals the layers path', async () => {
+  const previous = tf.getBackend();
   await tf.setBackend('cpu');
   try {
     const cx = tf.tensor3d(adding.x as number[][][]);
@@ -146,7 +147,7 @@ test('recurrent on the cpu backend (TensorFlow.js operations where wasm runs its
     }
     tf.dispose([cx, cy]);
   } finally {
-    await tf.setBackend('wasm');
+    await tf.setBackend(previous);
   }
 });
 
