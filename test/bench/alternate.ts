@@ -21,13 +21,9 @@ import { ready } from '../../src/core/backend';
 import { setNativeKernels } from '../../src/core/native-kernels';
 import { addingProblem, train, xor } from '../../src/index';
 import { WORKLOADS } from './run-backend';
+import { median } from './median';
 
 const VARIANTS = ['wasm', 'tensorflow', 'tensorflow-plain'] as const;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

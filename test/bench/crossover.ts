@@ -23,13 +23,9 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendName, ready } from '../../src/core/backend';
 import { addingProblem, mlp, recurrent, train, xor } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
+import { median } from './median';
 
 const NORMS_EVERY_STEP = { every: 1_000_000_000, batchGradients: true, gradients: false, weights: false, activations: false, updates: false, overTime: false };
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function list(value: string, name: string): number[] {
   const xs = value.split(',').map(Number);

@@ -23,6 +23,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, BackendName, ready } from '../../src/core/backend';
+import { median } from './median';
 
 /** One timed operation: `setup` makes its inputs on the current backend, `run` does it once. */
 export interface OpCase {
@@ -78,11 +79,6 @@ export function timeOp(op: OpCase, budgetMs = 40): number {
   inputs.forEach((t) => t.dispose());
   return elapsed / 1e3 / calls;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

@@ -29,6 +29,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { WorkloadResult } from './run-backend';
+import { median } from './median';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const kernelStats = require('../../tools/kernel-stats') as { measure(options?: { idleMs?: number }): Promise<Record<string, number>> };
 
@@ -97,10 +98,6 @@ function runTorch(python: string, args: Args): Record<string, number> {
   return out;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const spread = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs });
 
 /** Each notebook's execution time: through the real kernel with nbclient, one after the other. */
