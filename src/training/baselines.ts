@@ -146,8 +146,21 @@ export function baselines(data: DataLike, options: BaselineOptions = {}): Baseli
     const w = keep(tf.tidy(() => tf.variable(tf.zeros([x.shape[1], train.y.shape[1]]), true)));
     const b = keep(tf.tidy(() => tf.variable(row.reshape([-1]), true)));
     const linearOut = (input: tf.Tensor2D) => tf.add(tf.matMul(input, w), b) as tf.Tensor2D;
+    // The gradient of loss(y, xs W + b) + (l2 / 2) ||W||^2, written out: with dz = dLoss/dlogits,
+    //   dW = xs^T dz + l2 W,   db = the sum of dz over the examples.
+    // xs^T is formed once: TensorFlow.js's automatic gradient of a product takes it with a transposed-operand
+    // product, which the wasm backend computes outside its fast matrix kernels (about 60 ms per step on
+    // 2 500 digits, 98% of the whole fit).
+    const xsT = keep(tf.transpose(xs));
+    const logitGradient = tf.grad((logits: tf.Tensor) => lossFn(train.y, logits as tf.Tensor2D));
     for (let step = 0; step < steps; step++) {
-      optimizer.minimize(() => tf.add(lossFn(train.y, linearOut(xs)), tf.mul(l2 / 2, tf.sum(tf.square(w)))) as tf.Scalar, false, [w, b])?.dispose();
+      tf.tidy(() => {
+        const dz = logitGradient(linearOut(xs));
+        optimizer.applyGradients([
+          { name: w.name, tensor: tf.add(tf.matMul(xsT, dz), tf.mul(l2, w)) },
+          { name: b.name, tensor: tf.sum(dz, 0) },
+        ]);
+      });
     }
     const constantOn = (y: tf.Tensor2D) => score(lossName, y, () => tf.tile(row, [y.shape[0], 1]) as tf.Tensor2D);
     const linearOn = (input: tf.Tensor2D, y: tf.Tensor2D) => score(lossName, y, () => linearOut(input));
