@@ -27,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setNativeKernels } from './native-kernels';
+import { useTransposeFirst } from './wasm-matmul';
 
 export { tf };
 
@@ -179,6 +180,9 @@ function register(name: BackendName): string | undefined {
       setNativeKernels(process.env.GRADSCOPE_NATIVE_KERNELS !== '0');
     } else if (name === 'wasm') {
       require('@tensorflow/tfjs-backend-wasm');
+      // Products with a transposed operand through XNNPACK (wasm-matmul.ts); GRADSCOPE_TRANSPOSE_FIRST=0
+      // keeps the backend's own kernel, to compare.
+      useTransposeFirst(process.env.GRADSCOPE_TRANSPOSE_FIRST !== '0');
     }
     // 'cpu' is registered by @tensorflow/tfjs itself.
     return tf.findBackendFactory(name) ? undefined : `the '${name}' backend did not register itself`;

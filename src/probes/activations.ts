@@ -115,6 +115,25 @@ function relativeSlope(activation: string, a: number): number {
   return r * r; // softsign
 }
 
+/** How many finite outputs of a saturating activation have a slope below `slope` of its peak (one loop per activation). */
+function countSaturated(activation: string, values: Float32Array, slope: number): number {
+  let n = 0;
+  if (activation === 'sigmoid') {
+    for (let i = 0; i < values.length; i++) {
+      const a = values[i];
+      if (Number.isFinite(a) && (a * (1 - a)) / 0.25 < slope) n++;
+    }
+  } else if (activation === 'tanh') {
+    for (let i = 0; i < values.length; i++) {
+      const a = values[i];
+      if (Number.isFinite(a) && 1 - a * a < slope) n++;
+    }
+  } else {
+    for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && relativeSlope(activation, values[i]) < slope) n++;
+  }
+  return n;
+}
+
 const probeModels = new WeakMap<tf.LayersModel, { key: string; model: tf.LayersModel }>();
 
 /** Layer classes whose input is the activation's input z (the activation is a layer of its own). */
@@ -153,33 +172,33 @@ function summarizeLayer(
   z: { start: number } | null,
   alpha: number,
 ): LayerActivation {
-  let sum = 0;
-  let sumAbs = 0;
-  let zeros = 0;
-  let saturated = 0;
-  const alive = new Uint8Array(units);
+  // One pass per quantity over a local view of the layer's values (the sums run in index order, as the
+  // definitions above read; written as plain loops over typed arrays because a probe reads every value of
+  // every layer: 327 680 values for 20 layers of 64 units on 256 examples).
+  const values = host.subarray(start, start + size);
+  const inputs = z ? host.subarray(z.start, z.start + size) : null;
   const saturating = SATURATING.includes(info.activation as never);
   const reluLike = RELU_FAMILY.includes(info.activation as never);
   // How a unit's slope is read: ReLU by its output (> 0 is alive), the smooth relatives by f'(z) from the
   // input z when the probe sees it, else from the output where f is invertible; null: not measurable.
   const ofInput = z ? slopeOfInput(info.activation, alpha) : null;
   const ofOutput = slopeOfOutput(info.activation, alpha);
-  const flat: ((i: number) => boolean) | null =
-    !reluLike || info.activation === 'relu'
-      ? null
-      : ofInput
-        ? (i) => Math.abs(ofInput(host[z!.start + i])) < DEAD_SLOPE
-        : ofOutput
-          ? (i) => Math.abs(ofOutput(host[start + i])) < DEAD_SLOPE
-          : null;
-  const deadMeasurable = reluLike && (info.activation === 'relu' || flat !== null);
-  const valueCounts = new Array<number>(Math.round((VALUE_HISTOGRAM_HIGH - VALUE_HISTOGRAM_LOW) / VALUE_HISTOGRAM_BIN_WIDTH)).fill(0);
+  const binCount = Math.round((VALUE_HISTOGRAM_HIGH - VALUE_HISTOGRAM_LOW) / VALUE_HISTOGRAM_BIN_WIDTH);
+  const valueCounts = new Array<number>(binCount).fill(0);
+  const low = VALUE_HISTOGRAM_LOW;
+  const width = VALUE_HISTOGRAM_BIN_WIDTH;
+  // Spread across examples: per-unit sums in 64-bit floats.
+  const unitSum = new Float64Array(units);
+  const unitSq = new Float64Array(units);
+  const unitCount = new Float64Array(units);
+  let sum = 0;
+  let sumAbs = 0;
+  let zeros = 0;
   let below = 0;
   let above = 0;
   let nonFinite = 0;
-  for (let i = 0; i < size; i++) {
-    const a = host[start + i];
-    if (flat !== null && !flat(i)) alive[i % units] = 1;
+  for (let i = 0, u = 0; i < size; i++, u = u + 1 === units ? 0 : u + 1) {
+    const a = values[i];
     if (!Number.isFinite(a)) {
       nonFinite++;
       continue;
@@ -187,39 +206,45 @@ function summarizeLayer(
     sum += a;
     sumAbs += Math.abs(a);
     if (a === 0) zeros++;
-    if (saturating && relativeSlope(info.activation, a) < slope) saturated++;
-    if (reluLike && flat === null && a > 0) alive[i % units] = 1;
-    const bin = Math.floor((a - VALUE_HISTOGRAM_LOW) / VALUE_HISTOGRAM_BIN_WIDTH);
+    const bin = Math.floor((a - low) / width);
     if (bin < 0) below++;
-    else if (bin >= valueCounts.length) above++;
+    else if (bin >= binCount) above++;
     else valueCounts[bin]++;
+    unitSum[u] += a;
+    unitSq[u] += a * a;
+    unitCount[u]++;
   }
   const finite = size - nonFinite;
   const mean = finite ? sum / finite : NaN;
   let sq = 0;
   for (let i = 0; i < size; i++) {
-    const a = host[start + i];
+    const a = values[i];
     if (Number.isFinite(a)) sq += (a - mean) * (a - mean);
   }
+  const saturated = saturating ? countSaturated(info.activation, values, slope) : 0;
+  // Dead units: ReLU reads "alive" off the output (> 0); its smooth relatives off the slope, from z when
+  // the probe sees it, else from the output where f is invertible.
+  let deadMeasurable = false;
   let deadUnits = 0;
-  for (let u = 0; u < units; u++) if (!alive[u]) deadUnits++;
-  // Spread across examples and mean slope: per-unit sums in 64-bit floats.
-  const unitSum = new Float64Array(units);
-  const unitSq = new Float64Array(units);
-  const unitCount = new Float64Array(units);
+  if (reluLike) {
+    const flatSlope = info.activation === 'relu' ? null : ofInput ?? ofOutput;
+    const slopeSource = ofInput ? inputs! : values;
+    deadMeasurable = info.activation === 'relu' || flatSlope !== null;
+    if (deadMeasurable) {
+      const alive = new Uint8Array(units);
+      for (let i = 0, u = 0; i < size; i++, u = u + 1 === units ? 0 : u + 1) {
+        if (flatSlope === null ? values[i] > 0 && Number.isFinite(values[i]) : !(Math.abs(flatSlope(slopeSource[i])) < DEAD_SLOPE)) alive[u] = 1;
+      }
+      for (let k = 0; k < units; k++) if (!alive[k]) deadUnits++;
+    }
+  }
   // The mean slope: sigmoid, tanh, softsign and relu read it off the output; the others need z.
   const fromOutput = ['sigmoid', 'tanh', 'softsign', 'relu'].includes(info.activation);
   const derivative = fromOutput ? ofOutput : ofInput ?? ofOutput;
-  const derivativeAt = fromOutput || !ofInput ? (i: number) => host[start + i] : (i: number) => host[z!.start + i];
+  const derivativeSource = fromOutput || !ofInput ? values : inputs!;
   let slopeSum = 0;
-  for (let i = 0; i < size; i++) {
-    const a = host[start + i];
-    if (!Number.isFinite(a)) continue;
-    const u = i % units;
-    unitSum[u] += a;
-    unitSq[u] += a * a;
-    unitCount[u]++;
-    if (derivative) slopeSum += derivative(derivativeAt(i));
+  if (derivative) {
+    for (let i = 0; i < size; i++) if (Number.isFinite(values[i])) slopeSum += derivative(derivativeSource[i]);
   }
   let spreadSum = 0;
   for (let u = 0; u < units; u++) {
