@@ -22,6 +22,7 @@
  * tensors). The products are about half of a step of N models; N of them cost N times one.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from './gather-rows';
 import { assertReady, backendInfo } from '../core/backend';
 import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, describeValue, fail, showAs } from '../core/check';
 import { DataLike, toTensors } from '../core/data';
@@ -192,9 +193,8 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       let host: Float32Array = lastHost;
       let stop = false;
       tf.tidy(() => {
-        const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
-        const xb = tf.gather(all.x, idx);
-        const yb = tf.gather(all.y, idx);
+        const xb = gatherRows(all.x, indices);
+        const yb = gatherRows(all.y, indices);
         if (kernelModels) {
           const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, minusRate!, batchGradients, host);
           try {

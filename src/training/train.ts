@@ -13,6 +13,7 @@
  * A run is deterministic: the same model seed, training seed, options and backend give identical numbers.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from './gather-rows';
 import { assertReady, backendInfo } from '../core/backend';
 import { formatNumber } from '../core/format';
 import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, describeValue, showAs } from '../core/check';
@@ -311,9 +312,8 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
         let summary: ReturnType<typeof summarizeGradientArrays> | undefined;
         let stop = false;
         tf.tidy(() => {
-          const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
-          const xb = tf.gather(all.x, idx);
-          const yb = tf.gather(all.y, idx);
+          const xb = gatherRows(all.x, indices);
+          const yb = gatherRows(all.y, indices);
           let output: tf.Tensor | undefined;
           const { value, grads } = tf.variableGrads(() => {
             const out = forward(xb);
