@@ -19,7 +19,7 @@
  * sequence as TensorFlow.js's sum on wasm. The other backends run the chains.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Compute, runWasmKernel, wasmKernelsActive } from './wasm-kernel';
+import { Compute, computeOnWasm, runWasmKernel, wasmKernelsActive } from './wasm-kernel';
 
 const fround = Math.fround;
 
@@ -82,6 +82,15 @@ export function denseBackward(activation: DenseBackwardActivation, da: tf.Tensor
   return { dz, db: tf.sum(dz, 0) };
 }
 
+/**
+ * As `denseBackward`, on the wasm backend's memory without the engine (for a step run kernel by kernel,
+ * models/kernel-mlp.ts): the outputs [dz, db] are plain records of backend memory that the caller frees.
+ */
+export function denseBackwardOnWasm(backend: tf.KernelBackend, activation: DenseBackwardActivation, da: tf.TensorInfo, u: tf.TensorInfo, a: tf.TensorInfo): tf.TensorInfo[] {
+  const [rows, cols] = da.shape;
+  return computeOnWasm(backend, denseBackwardKernel, [da, u, a], [[rows, cols], [cols]], { activation: ACTIVATION_CODE[activation] });
+}
+
 const SGD_UPDATE = 'GradscopeSgdUpdate';
 /** Inputs [w_1 .. w_n, g_1 .. g_n]; outputs the n new weights. */
 const sgdUpdateKernel: Compute = (list, outs, _shapes, attrs) => {
@@ -110,6 +119,11 @@ export function sgdUpdate(weights: tf.Tensor[], grads: tf.Tensor[], learningRate
   return weights.map((w, i) => tf.add(tf.mul(c, grads[i]), w));
 }
 
+/** As `sgdUpdate`, on the wasm backend's memory without the engine; the caller frees the new weights. */
+export function sgdUpdateOnWasm(backend: tf.KernelBackend, weights: tf.TensorInfo[], grads: tf.TensorInfo[], learningRate: number): tf.TensorInfo[] {
+  return computeOnWasm(backend, sgdUpdateKernel, [...weights, ...grads], weights.map((w) => w.shape), { scale: -learningRate });
+}
+
 const GLOBAL_NORM = 'GradscopeGlobalNorm';
 /** Inputs: any list; output: a scalar. All entries end to end, squared and summed in order, as tf.sum(tf.square(tf.concat(...))). */
 const globalNormKernel: Compute = (list, [norm]) => {
@@ -118,8 +132,11 @@ const globalNormKernel: Compute = (list, [norm]) => {
   norm[0] = Math.sqrt(s);
 };
 
-/** s + v[0]^2 + v[1]^2 + ..., every square and every partial sum rounded to float32. */
-function addSquares(s: number, v: Float32Array): number {
+/**
+ * s + v[0]^2 + v[1]^2 + ..., every square and every partial sum rounded to float32. Over a list of arrays
+ * laid end to end, sqrt of the final s (rounded to float32) is `globalNormOf`'s number.
+ */
+export function addSquares(s: number, v: Float32Array): number {
   for (let i = 0; i < v.length; i++) s = fround(s + fround(v[i] * v[i]));
   return s;
 }

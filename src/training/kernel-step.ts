@@ -6,7 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { KernelConstants, KernelMlp, KernelScope, viewAs } from '../models/kernel-mlp';
+import { addSquares, sgdUpdateOnWasm } from '../models/fused-kernels';
 import { LossFn, LossName, accuracyTensor, binaryHits } from '../core/losses';
+import { gradientSums } from '../probes/magnitude';
 
 /** What the step needs of each model. */
 export interface KernelModel {
@@ -17,6 +19,12 @@ export interface KernelModel {
   selected: () => tf.Tensor[];
 }
 
+/** The learning rate, and -learningRate as a scalar tensor (made once by the caller, who disposes it). */
+export interface SgdRate {
+  learningRate: number;
+  minus: tf.Scalar;
+}
+
 /** A computed step: the host numbers, then `apply` (the update) or not, then `dispose`. */
 export interface KernelStep {
   /**
@@ -24,6 +32,11 @@ export interface KernelStep {
    * (nothing clipped); then with batchGradients, per model, every gradient then the selected weights, flat.
    */
   host: Float32Array;
+  /**
+   * With batchGradients on the wasm backend: per model, each gradient's `gradientSums` (in `order`),
+   * computed in the same pass as the global norm; otherwise null.
+   */
+  sums: ReturnType<typeof gradientSums>[][] | null;
   apply(): void;
   dispose(): void;
 }
@@ -33,6 +46,8 @@ export interface StepLoss {
   name: LossName;
   fn: LossFn;
   terms: ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) | null;
+  /** The outputs are probabilities already (for the accuracy; default false: logits). */
+  probabilities?: boolean;
 }
 
 /** Each model's loss and accuracy (as host parts, in model order) and dLoss/dy. */
@@ -51,7 +66,7 @@ function lossesOneByOne(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, 
     const y = scope.toTensor(info);
     const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => loss.fn(yb, z))(y);
     out.losses.push(value);
-    out.accuracies.push(accuracyTensor(loss.name, yb, y) ?? tf.scalar(NaN));
+    out.accuracies.push(accuracyTensor(loss.name, yb, y, loss.probabilities) ?? tf.scalar(NaN));
     out.outputGrads.push(grad);
   }
   return out;
@@ -81,20 +96,46 @@ const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
 const flat = (t: tf.TensorInfo) => viewAs(t, [sizeOf(t)]);
 
 /**
- * Every entry of `parts`, one after the other, in one host array. On wasm the backend's memory is read in
- * place (no copy inside the backend); elsewhere each tensor is read with readSync.
+ * Every entry of `parts` (tensors, or numbers computed on the host), one after the other, in one host
+ * array. On wasm the backend's memory is read in place (no copy inside the backend); elsewhere each tensor
+ * is read with readSync.
  */
-function readAll(parts: tf.TensorInfo[], reuse: Float32Array): Float32Array {
-  const total = parts.reduce((a, t) => a + sizeOf(t), 0);
+function readAll(parts: (tf.TensorInfo | number)[], reuse: Float32Array): Float32Array {
+  const total = parts.reduce<number>((a, t) => a + (typeof t === 'number' ? 1 : sizeOf(t)), 0);
   const host = reuse.length === total ? reuse : new Float32Array(total);
-  const backend = tf.backend() as tf.KernelBackend & { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-  const heap = tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function';
   let at = 0;
   for (const t of parts) {
-    host.set(heap ? backend.typedArrayFromHeap!(t) : (backend.readSync(t.dataId) as Float32Array), at);
-    at += sizeOf(t);
+    if (typeof t === 'number') host[at++] = t;
+    else host.set(readInPlace(t), at), (at += sizeOf(t));
   }
   return host;
+}
+
+/** The float32 entries of `t`: a view of wasm memory (read it before the next kernel runs), else a copy. */
+function readInPlace(t: tf.TensorInfo): Float32Array {
+  const backend = tf.backend() as tf.KernelBackend & { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  const heap = tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function';
+  return heap ? backend.typedArrayFromHeap!(t) : (backend.readSync(t.dataId) as Float32Array);
+}
+
+/**
+ * ||all gradients|| of one model on the wasm backend, computed on the host from the gradients in place:
+ * sqrt(sum of squares) with every square and partial sum rounded to float32 in order, the number
+ * `globalNormOf` (and so `train`'s step) gives. With `withSums`, each gradient's float64 `gradientSums`
+ * for the batch-gradient probe come from the same pass.
+ */
+function normOnHost(grads: tf.TensorInfo[], withSums: boolean): { norm: number; sums: ReturnType<typeof gradientSums>[] | null } {
+  let s = 0;
+  if (!withSums) {
+    for (const g of grads) s = addSquares(s, readInPlace(g));
+    return { norm: Math.fround(Math.sqrt(s)), sums: null };
+  }
+  const sums = grads.map((g) => {
+    const each = gradientSums(readInPlace(g), s);
+    s = each.float32SumSquares;
+    return each;
+  });
+  return { norm: Math.fround(Math.sqrt(s)), sums };
 }
 
 /**
@@ -103,9 +144,14 @@ function readAll(parts: tf.TensorInfo[], reuse: Float32Array): Float32Array {
  * see a change made behind its back.)
  */
 function sgdUpdate(scope: KernelScope, v: tf.Variable, g: tf.TensorInfo, minusRate: tf.Scalar): void {
-  const next = scope.toTensor(scope.run('Add', { a: scope.run('Multiply', { a: minusRate, b: g }), b: v }));
-  v.assign(next);
-  next.dispose();
+  assignNew(scope, v, scope.run('Add', { a: scope.run('Multiply', { a: minusRate, b: g }), b: v }));
+}
+
+/** The variable takes `next` (an output of the scope) as its value. */
+function assignNew(scope: KernelScope, v: tf.Variable, next: tf.TensorInfo): void {
+  const tensor = scope.toTensor(next);
+  v.assign(tensor);
+  tensor.dispose();
 }
 
 /**
@@ -113,28 +159,43 @@ function sgdUpdate(scope: KernelScope, v: tf.Variable, g: tf.TensorInfo, minusRa
  * loss's tensors are ordinary ones). The host numbers go into `reuse` when it has the right length (the
  * previous step's array, read by then).
  */
-export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tensor, loss: StepLoss, constants: KernelConstants, minusRate: tf.Scalar, batchGradients: boolean, reuse: Float32Array): KernelStep {
+export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tensor, loss: StepLoss, constants: KernelConstants, rate: SgdRate, batchGradients: boolean, reuse: Float32Array): KernelStep {
   const scope = new KernelScope();
   try {
     const passes = models.map((m) => m.net.forward(scope, xb, constants));
     const { losses, accuracies, outputGrads, kept } = (loss.terms ? lossesTogether : lossesOneByOne)(scope, passes.map((p) => p.y), yb, loss);
     if (kept) scope.keepUntilDisposed(kept);
-    const norms: tf.TensorInfo[] = [];
+    const norms: (tf.TensorInfo | number)[] = [];
     const grads: tf.TensorInfo[][] = [];
+    const sums: ReturnType<typeof gradientSums>[][] = [];
     models.forEach((m, k) => {
       const g = passes[k].backward(outputGrads[k]);
       grads.push(g);
+      const inOrder = m.order.map((i) => g[i]);
+      if (scope.onWasm) {
+        const onHost = normOnHost(inOrder, batchGradients);
+        norms.push(onHost.norm);
+        if (onHost.sums) sums.push(onHost.sums);
+        return;
+      }
       // ||all gradients||, as clipping.ts's globalNorm: sqrt(sum(square(concat of the flat gradients))).
-      const all = scope.run('Concat', m.order.map((i) => flat(g[i])), { axis: 0 });
+      const all = scope.run('Concat', inOrder.map(flat), { axis: 0 });
       norms.push(scope.run('Sqrt', { x: scope.run('Sum', { x: scope.run('Square', { x: all }) }, { axis: null, keepDims: false }) }));
     });
-    const parts = [...losses, ...accuracies, ...norms, ...norms, ...models.map(() => constants.zero)];
+    const parts = [...losses, ...accuracies, ...norms, ...norms, ...models.map(() => 0)];
     if (batchGradients) models.forEach((m, k) => parts.push(...m.order.map((i) => grads[k][i]), ...m.selected()));
     const host = readAll(parts, reuse);
     return {
       host,
+      sums: sums.length ? sums : null,
       apply() {
-        models.forEach((m, k) => m.net.weights.forEach((v, i) => sgdUpdate(scope, v, grads[k][i], minusRate)));
+        models.forEach((m, k) => {
+          if (scope.onWasm) {
+            // All weights of the model in one pass (fused-kernels.ts's sgdUpdate, the same numbers).
+            const next = scope.own(sgdUpdateOnWasm(scope.kernelBackend, m.net.weights, grads[k], rate.learningRate));
+            m.net.weights.forEach((v, i) => assignNew(scope, v, next[i]));
+          } else m.net.weights.forEach((v, i) => sgdUpdate(scope, v, grads[k][i], rate.minus));
+        });
       },
       dispose: () => scope.dispose(),
     };

@@ -196,7 +196,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
         const xb = tf.gather(all.x, idx);
         const yb = tf.gather(all.y, idx);
         if (kernelModels) {
-          const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, minusRate!, batchGradients, host);
+          const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, { learningRate, minus: minusRate! }, batchGradients, host);
           try {
             host = lastHost = step.host;
             for (let k = 0; k < N; k++) if (!Number.isFinite(host[k]) || !Number.isFinite(host[2 * N + k])) stop = true;

@@ -19,11 +19,13 @@ import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, describe
 import { DataLike, TensorBatch, toTensors } from '../core/data';
 import { checkStepBudget } from '../models/build';
 import { trainingForward } from '../models/direct';
+import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-mlp';
+import { KernelModel, SgdRate, kernelSgdStep } from './kernel-step';
 import { modelInfo } from '../models/info';
-import { summarizeGradientArrays } from '../probes/gradients';
+import { summarizeGradientArrays, summarizeGradients } from '../probes/gradients';
 import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { magnitude } from '../probes/magnitude';
-import { selectParameters, trainableVariables } from '../probes/parameters';
+import { Parameter, selectParameters, trainableVariables } from '../probes/parameters';
 import { ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
 import { ClippingReport, clipGradients, clippingReport, tallyClipping } from './clipping';
@@ -266,6 +268,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
   const all = toTensors(data, where);
   let validation: TensorBatch | undefined;
   let optimizer: tf.Optimizer | undefined;
+  let lean: LeanStep | null = null;
   const progress = new ProgressLine(!r.quiet);
   const started = Date.now();
   try {
@@ -284,6 +287,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     const batchGradients = r.probes?.batchGradients ?? false;
     const probabilities = ['sigmoid', 'softmax'].includes(outputActivation(model));
     optimizer = makeOptimizer(r.optimizer, r.learningRate, r.momentum);
+    lean = leanStep(model, r, variables, selected);
     const batches = new MiniBatches(n, r.batchSize, r.seed, r.shuffle);
     let lastYield = Date.now();
 
@@ -314,6 +318,13 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
           const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
           const xb = tf.gather(all.x, idx);
           const yb = tf.gather(all.y, idx);
+          if (lean) {
+            const done = lean.step(xb, yb, batchGradients, allParameters, selected);
+            stats = done.stats;
+            stop = done.stop;
+            summary = done.summary;
+            return;
+          }
           let output: tf.Tensor | undefined;
           const { value, grads } = tf.variableGrads(() => {
             const out = forward(xb);
@@ -400,5 +411,52 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     all.dispose();
     validation?.dispose();
     optimizer?.dispose();
+    lean?.dispose();
   }
+}
+
+/** The plain-SGD step kernel by kernel, for `train`: one call per step, then dispose after training. */
+interface LeanStep {
+  /**
+   * One step on the mini-batch: the step's numbers as the engine path lays them out (loss, accuracy, norm
+   * before and after clipping, three clipping flags), whether to stop (and then nothing is applied), and
+   * with batchGradients the summary of the step's gradients.
+   */
+  step(xb: tf.Tensor, yb: tf.Tensor, batchGradients: boolean, all: Parameter[], selected: Parameter[]): { stats: Float32Array; stop: boolean; summary?: ReturnType<typeof summarizeGradientArrays> };
+  dispose(): void;
+}
+
+/**
+ * Plain SGD without clipping on a model built by `mlp` that models/kernel-mlp.ts covers: each step kernel by
+ * kernel outside TensorFlow.js's engine (training/kernel-step.ts, the step `trainTogether` takes), with the
+ * same numbers as the engine path, operation for operation. Null for every other run (the engine path).
+ */
+function leanStep(model: tf.LayersModel, r: Resolved, variables: tf.Variable[], selected: Parameter[]): LeanStep | null {
+  if (r.optimizer !== 'sgd' || Object.keys(r.clip).length > 0) return null;
+  const net = kernelMlp(model);
+  if (!net || !variables.every((v) => net.weights.includes(v))) return null;
+  const kernelModel: KernelModel = { net, order: variables.map((v) => net.weights.indexOf(v)), selected: () => selected.map((p) => p.variable.read()) };
+  const constants: KernelConstants = kernelConstants(model);
+  const rate: SgdRate = { learningRate: r.learningRate, minus: tf.scalar(-r.learningRate) };
+  const loss = { ...r.loss, terms: null, probabilities: ['sigmoid', 'softmax'].includes(outputActivation(model)) };
+  let reuse = new Float32Array(0);
+  return {
+    step(xb, yb, batchGradients, all, selectedNow) {
+      const step = kernelSgdStep([kernelModel], xb, yb, loss, constants, rate, batchGradients, reuse);
+      try {
+        const host = (reuse = step.host);
+        // [loss, accuracy, norm, norm (nothing clipped), 0]: no clipping flags fire.
+        const stats = Float32Array.of(host[0], host[1], host[2], host[3], 0, 0, 0);
+        if (!Number.isFinite(stats[0]) || !Number.isFinite(stats[2])) return { stats, stop: true };
+        const summary = batchGradients ? summarizeGradients(all, selectedNow, host, 5, false, step.sums?.[0]) : undefined;
+        step.apply();
+        return { stats, stop: false, summary };
+      } finally {
+        step.dispose();
+      }
+    },
+    dispose() {
+      tf.dispose([constants.one, constants.zero, constants.alpha, rate.minus]);
+    },
+  };
 }
