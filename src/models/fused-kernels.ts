@@ -98,9 +98,19 @@ const sgdUpdateKernel: Compute = (list, outs, _shapes, attrs) => {
   for (let k = 0; k < outs.length; k++) sgdLoop(c, list[k], list[outs.length + k], outs[k]);
 };
 
-/** out = w + c g entry by entry, as tf.add(tf.mul(c, g), w), the update of tf.train.sgd (c = -lr). */
-function sgdLoop(c: number, w: Float32Array, g: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = fround(c * g[i]) + w[i];
+/**
+ * out = w + c g entry by entry, as tf.add(tf.mul(c, g), w), the update of tf.train.sgd (c = -lr). Returns
+ * the sum of squares of the new weights in float64, in order (`sumOfSquares` of out): the weight norm the
+ * probes report next step, at the cost of one multiply-add per entry while the entry is at hand.
+ */
+function sgdLoop(c: number, w: Float32Array, g: Float32Array, out: Float32Array): number {
+  let squares = 0;
+  for (let i = 0; i < out.length; i++) {
+    const next = fround(fround(c * g[i]) + w[i]);
+    out[i] = next;
+    squares += next * next;
+  }
+  return squares;
 }
 
 /**
@@ -119,9 +129,17 @@ export function sgdUpdate(weights: tf.Tensor[], grads: tf.Tensor[], learningRate
   return weights.map((w, i) => tf.add(tf.mul(c, grads[i]), w));
 }
 
-/** As `sgdUpdate`, on the wasm backend's memory without the engine; the caller frees the new weights. */
-export function sgdUpdateOnWasm(backend: tf.KernelBackend, weights: tf.TensorInfo[], grads: tf.TensorInfo[], learningRate: number): tf.TensorInfo[] {
-  return computeOnWasm(backend, sgdUpdateKernel, [...weights, ...grads], weights.map((w) => w.shape), { scale: -learningRate });
+/**
+ * As `sgdUpdate`, on the wasm backend's memory without the engine; the caller frees the new weights.
+ * `squares[k]` receives the float64 sum of squares of new weight k.
+ */
+export function sgdUpdateOnWasm(backend: tf.KernelBackend, weights: tf.TensorInfo[], grads: tf.TensorInfo[], learningRate: number, squares: Float64Array): tf.TensorInfo[] {
+  const n = weights.length;
+  const compute: Compute = (list, outs) => {
+    const c = fround(-learningRate);
+    for (let k = 0; k < n; k++) squares[k] = sgdLoop(c, list[k], list[n + k], outs[k]);
+  };
+  return computeOnWasm(backend, compute, [...weights, ...grads], weights.map((w) => w.shape), {});
 }
 
 const GLOBAL_NORM = 'GradscopeGlobalNorm';

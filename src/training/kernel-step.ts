@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { KernelConstants, KernelMlp, KernelScope, viewAs } from '../models/kernel-mlp';
 import { addSquares, sgdUpdateOnWasm } from '../models/fused-kernels';
 import { LossFn, LossName, accuracyTensor, binaryHits } from '../core/losses';
-import { gradientSums } from '../probes/magnitude';
+import { gradientSums, sumOfSquares } from '../probes/magnitude';
+import type { KnownSums } from '../probes/gradients';
 
 /** What the step needs of each model. */
 export interface KernelModel {
@@ -29,14 +30,16 @@ export interface SgdRate {
 export interface KernelStep {
   /**
    * N losses, N accuracies (NaN when the loss has none), N gradient norms, N again (no clipping), N zeros
-   * (nothing clipped); then with batchGradients, per model, every gradient then the selected weights, flat.
+   * (nothing clipped); then with batchGradients (unless `known`), per model, every gradient then the
+   * selected weights, flat.
    */
   host: Float32Array;
   /**
-   * With batchGradients on the wasm backend: per model, each gradient's `gradientSums` (in `order`),
-   * computed in the same pass as the global norm; otherwise null.
+   * With batchGradients on the wasm backend, per model, what the gradient probe needs instead of the arrays:
+   * each gradient's `gradientSums` (in `order`), computed in the same pass as the global norm, and each
+   * selected weight's sum of squares (computed by the previous step's update); otherwise null.
    */
-  sums: ReturnType<typeof gradientSums>[][] | null;
+  known: KnownSums[] | null;
   apply(): void;
   dispose(): void;
 }
@@ -139,6 +142,18 @@ function normOnHost(grads: tf.TensorInfo[], withSums: boolean): { norm: number; 
 }
 
 /**
+ * The float64 sum of squares of a weight's entries, as the update that made its value summed them, while the
+ * variable still holds that value (its dataId is the one recorded).
+ */
+const knownSquares = new WeakMap<tf.Tensor, { dataId: object; squares: number }>();
+
+/** `sumOfSquares` of a weight: recorded by the update that made it, else summed now. */
+function squaresOf(w: tf.Tensor): number {
+  const known = knownSquares.get(w);
+  return known && known.dataId === w.dataId ? known.squares : sumOfSquares(readInPlace(w));
+}
+
+/**
  * W <- W + (-learningRate) g, as tf.train.sgd computes it, into new memory that the variable then takes.
  * (Not in place: the wasm backend keeps each weight tensor's matrix packed for its products, and would not
  * see a change made behind its back.)
@@ -167,7 +182,7 @@ export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tenso
     if (kept) scope.keepUntilDisposed(kept);
     const norms: (tf.TensorInfo | number)[] = [];
     const grads: tf.TensorInfo[][] = [];
-    const sums: ReturnType<typeof gradientSums>[][] = [];
+    const known: KnownSums[] = [];
     models.forEach((m, k) => {
       const g = passes[k].backward(outputGrads[k]);
       grads.push(g);
@@ -175,7 +190,7 @@ export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tenso
       if (scope.onWasm) {
         const onHost = normOnHost(inOrder, batchGradients);
         norms.push(onHost.norm);
-        if (onHost.sums) sums.push(onHost.sums);
+        if (onHost.sums) known.push({ sums: onHost.sums, weightSquares: m.selected().map(squaresOf) });
         return;
       }
       // ||all gradients||, as clipping.ts's globalNorm: sqrt(sum(square(concat of the flat gradients))).
@@ -183,18 +198,22 @@ export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tenso
       norms.push(scope.run('Sqrt', { x: scope.run('Sum', { x: scope.run('Square', { x: all }) }, { axis: null, keepDims: false }) }));
     });
     const parts = [...losses, ...accuracies, ...norms, ...norms, ...models.map(() => 0)];
-    if (batchGradients) models.forEach((m, k) => parts.push(...m.order.map((i) => grads[k][i]), ...m.selected()));
+    if (batchGradients && !known.length) models.forEach((m, k) => parts.push(...m.order.map((i) => grads[k][i]), ...m.selected()));
     const host = readAll(parts, reuse);
     return {
       host,
-      sums: sums.length ? sums : null,
+      known: known.length ? known : null,
       apply() {
         models.forEach((m, k) => {
-          if (scope.onWasm) {
-            // All weights of the model in one pass (fused-kernels.ts's sgdUpdate, the same numbers).
-            const next = scope.own(sgdUpdateOnWasm(scope.kernelBackend, m.net.weights, grads[k], rate.learningRate));
-            m.net.weights.forEach((v, i) => assignNew(scope, v, next[i]));
-          } else m.net.weights.forEach((v, i) => sgdUpdate(scope, v, grads[k][i], rate.minus));
+          if (!scope.onWasm) return m.net.weights.forEach((v, i) => sgdUpdate(scope, v, grads[k][i], rate.minus));
+          // All weights of the model in one pass (fused-kernels.ts's sgdUpdate, the same numbers), which
+          // also sums the squares of the new weights for the next step's probe.
+          const squares = new Float64Array(m.net.weights.length);
+          const next = scope.own(sgdUpdateOnWasm(scope.kernelBackend, m.net.weights, grads[k], rate.learningRate, squares));
+          m.net.weights.forEach((v, i) => {
+            assignNew(scope, v, next[i]);
+            knownSquares.set(v, { dataId: v.dataId, squares: squares[i] });
+          });
         });
       },
       dispose: () => scope.dispose(),

@@ -32,7 +32,7 @@ import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-ml
 import { KernelModel, StepLoss, kernelSgdStep } from './kernel-step';
 import { checkStepBudget } from '../models/build';
 import { modelInfo } from '../models/info';
-import { summarizeGradients } from '../probes/gradients';
+import { KnownSums, summarizeGradientArrays, summarizeGradients } from '../probes/gradients';
 import { magnitude } from '../probes/magnitude';
 import { Parameter, selectParameters, trainableVariables } from '../probes/parameters';
 import { emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
@@ -190,6 +190,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       const probeNow = probes !== null && probesDue(s, s, totalSteps, probes.every);
       const before = probeNow && probes!.updates ? parametersOf.map((p) => readWeights(p.selected)) : undefined;
       let host: Float32Array = lastHost;
+      let known: KnownSums[] | null = null;
       let stop = false;
       tf.tidy(() => {
         const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
@@ -199,6 +200,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
           const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, { learningRate, minus: minusRate! }, batchGradients, host);
           try {
             host = lastHost = step.host;
+            known = step.known;
             for (let k = 0; k < N; k++) if (!Number.isFinite(host[k]) || !Number.isFinite(host[2 * N + k])) stop = true;
             if (!stop) step.apply();
           } finally {
@@ -250,7 +252,9 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
           h.clipping.firedShare = h.clipping.firedSteps / h.clipping.steps;
         }
         if (batchGradients) {
-          const summary = summarizeGradients(parametersOf[k].all, parametersOf[k].selected, host, offsets[k], false);
+          const summary = known
+            ? summarizeGradientArrays(parametersOf[k].all, parametersOf[k].selected, [], [], false, known[k])
+            : summarizeGradients(parametersOf[k].all, parametersOf[k].selected, host, offsets[k], false);
           h.batchGradients.push({ probe: 'gradients', step, loss: lossValue, lossName: loss.name, examples: indices.length, training: true, globalNorm: magnitude(summary.globalNorm), layers: summary.layers });
         }
       });

@@ -448,7 +448,7 @@ function leanStep(model: tf.LayersModel, r: Resolved, variables: tf.Variable[], 
         // [loss, accuracy, norm, norm (nothing clipped), 0]: no clipping flags fire.
         const stats = Float32Array.of(host[0], host[1], host[2], host[3], 0, 0, 0);
         if (!Number.isFinite(stats[0]) || !Number.isFinite(stats[2])) return { stats, stop: true };
-        const summary = batchGradients ? summarizeGradients(all, selectedNow, host, 5, false, step.sums?.[0]) : undefined;
+        const summary = batchGradients ? step.known ? summarizeGradientArrays(all, selectedNow, [], [], false, step.known[0]) : summarizeGradients(all, selectedNow, host, 5, false) : undefined;
         step.apply();
         return { stats, stop: false, summary };
       } finally {
