@@ -4,12 +4,14 @@
  * TensorFlow.js's engine. The numbers are those of the direct path, operation for operation; what goes is
  * the engine's bookkeeping around every operation (tensor objects, scopes, the gradient tape), which costs
  * several times a small kernel's own work: a training step of a 20-layer network is some 500 operations.
- * `trainTogether` steps several models this way.
+ * `train` (plain SGD) and `trainTogether` step models this way.
  *
- * Forward, layer by layer: a_l = f(a_{l-1} W_l + b_l) as one fused kernel (product, bias and activation),
- * and the output y = a_L W_out + b_out. Backward, from g = dLoss/dy: dW_out = a_L^T g, db_out = sum over
- * the batch of g, da_L = g W_out^T; then from the top, dz_l = da_l * f'(z_l) (read off a_l), dW_l =
- * a_{l-1}^T dz_l, db_l = sum of dz_l, da_{l-1} = dz_l W_l^T.
+ * Forward, layer by layer: a_l = f(a_{l-1} W_l + b_l) as one fused kernel (product, bias and activation;
+ * tanh, which has no fused form on wasm, as the product, the bias add and tanh, as the direct path computes
+ * it), and the output y = a_L W_out + b_out. Backward, from g = dLoss/dy: dW_out = a_L^T g, db_out = sum
+ * over the batch of g, da_L = g W_out^T; then from the top, dz_l = da_l * f'(z_l) (read off a_l; on wasm
+ * dz_l and db_l come from one kernel, fused-kernels.ts's denseBackward), dW_l = a_{l-1}^T dz_l,
+ * db_l = sum of dz_l, da_{l-1} = dz_l W_l^T.
  *
  * The kernels' outputs are plain records of the backend's memory ({dataId, shape, dtype}); a `KernelScope`
  * records each one and frees them all at once.
@@ -157,7 +159,7 @@ function slopeTimes(scope: KernelScope, name: DirectActivation, da: tf.TensorInf
 
 /**
  * The kernel-by-kernel pass of a model built by `mlp`, or null when the model is not one it covers (not
- * from `mlp`, batch norm, residual connections, an activation without a fused form, a frozen layer).
+ * from `mlp`, batch norm, residual connections, an activation without a written slope, a frozen layer).
  */
 export function kernelMlp(model: tf.LayersModel): KernelMlp | null {
   if (process.env.GRADSCOPE_DIRECT === '0') return null;

@@ -1,8 +1,13 @@
 /**
- * One plain-SGD training step of several models at once, kernel by kernel (models/kernel-mlp.ts): each
- * model's forward pass, its loss and dLoss/dy (through TensorFlow.js's own autodiff, as `train` has it),
- * its backward pass, the global gradient norm, one transfer of every number to the host, and the update
- * W <- W - learningRate dLoss/dW. The numbers are those of `train`'s step, operation for operation.
+ * One plain-SGD training step of one or several models, kernel by kernel (models/kernel-mlp.ts): each
+ * model's forward pass, its loss and dLoss/dy (through TensorFlow.js's own autodiff, as the engine path has
+ * it), its backward pass, the global gradient norm, one transfer of every number to the host, and the update
+ * W <- W - learningRate dLoss/dW. The numbers are those of the engine path's step, operation for operation.
+ *
+ * On wasm the gradients are read in place, so the norm ||g|| = sqrt(sum of g_i^2) is summed on the host (in
+ * float32, as the engine's kernel sums it) and, when the per-layer gradient probe runs every step, each
+ * gradient's float64 sums for it come from the same pass; the update, which writes every new weight anyway,
+ * sums their squares for the next step's ||W||. The probe then adds almost nothing to the step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { KernelConstants, KernelMlp, KernelScope, viewAs } from '../models/kernel-mlp';
