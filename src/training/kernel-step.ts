@@ -29,13 +29,20 @@ export interface KernelModel {
 export interface SgdRate {
   learningRate: number;
   minus: tf.Scalar;
+  /** Clip the gradients to this global norm first (wasm only: `kernelClipping` says where it runs). */
+  clipGlobalNorm?: number;
+}
+
+/** True when the kernel step can clip by global norm: on wasm, where it reads the gradients in place. */
+export function kernelClipping(): boolean {
+  return tf.getBackend() === 'wasm';
 }
 
 /** A computed step: the host numbers, then `apply` (the update) or not, then `dispose`. */
 export interface KernelStep {
   /**
-   * N losses, N accuracies (NaN when the loss has none), N gradient norms, N again (no clipping), N zeros
-   * (nothing clipped); then with batchGradients (unless `known`), per model, every gradient then the
+   * N losses, N accuracies (NaN when the loss has none), N gradient norms, N norms after clipping (the same
+   * without it), N clipping flags (1 where clipping by global norm fired); then with batchGradients (unless `known`), per model, every gradient then the
    * selected weights, flat.
    */
   host: Float32Array;
@@ -147,6 +154,28 @@ function normOnHost(grads: tf.TensorInfo[], withSums: boolean): { norm: number; 
 }
 
 /**
+ * Clipping by global norm c, as clipping.ts's clipGradients computes it with float32 tensors, from the norm n
+ * of the gradients: fired = n > c; scale = min(1, c / max(n, 1e-30)); every gradient g <- g * scale; the
+ * norm after clipping is that of the scaled gradients (n itself when the scale is 1, since g * 1 = g). Each
+ * is one float32 operation, rounded to float32 as the backend rounds it; the gradients (this step's own, read
+ * in place on wasm) are scaled where they are.
+ */
+function clipOnHost(grads: tf.TensorInfo[], norm: number, clipGlobalNorm: number): { after: number; fired: number } {
+  const fround = Math.fround;
+  const c = fround(clipGlobalNorm);
+  const scale = Math.min(1, fround(c / Math.max(norm, fround(1e-30))));
+  const fired = norm > c ? 1 : 0;
+  if (scale === 1) return { after: norm, fired };
+  let s = 0;
+  for (const g of grads) {
+    const values = readInPlace(g);
+    for (let i = 0; i < values.length; i++) values[i] = values[i] * scale;
+    s = addSquares(s, values);
+  }
+  return { after: fround(Math.sqrt(s)), fired };
+}
+
+/**
  * The float64 sum of squares of a weight's entries, as the update that made its value summed them, while the
  * variable still holds that value (its dataId is the one recorded).
  */
@@ -186,8 +215,11 @@ export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tenso
     const { losses, accuracies, outputGrads, kept } = (loss.terms ? lossesTogether : lossesOneByOne)(scope, passes.map((p) => p.y), yb, loss);
     if (kept) scope.keepUntilDisposed(kept);
     const norms: (tf.TensorInfo | number)[] = [];
+    const after: (tf.TensorInfo | number)[] = [];
+    const fired: number[] = [];
     const grads: tf.TensorInfo[][] = [];
     const known: KnownSums[] = [];
+    if (rate.clipGlobalNorm !== undefined && !scope.onWasm) throw new Error('kernelSgdStep: clipGlobalNorm is given; allowed only on wasm (see kernelClipping)');
     models.forEach((m, k) => {
       const g = passes[k].backward(outputGrads[k]);
       grads.push(g);
@@ -196,13 +228,18 @@ export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tenso
         const onHost = normOnHost(inOrder, batchGradients);
         norms.push(onHost.norm);
         if (onHost.sums) known.push({ sums: onHost.sums, weightSquares: m.selected().map(squaresOf) });
+        const clipped = rate.clipGlobalNorm === undefined ? { after: onHost.norm, fired: 0 } : clipOnHost(inOrder, onHost.norm, rate.clipGlobalNorm);
+        after.push(clipped.after);
+        fired.push(clipped.fired);
         return;
       }
       // ||all gradients||, as clipping.ts's globalNorm: sqrt(sum(square(concat of the flat gradients))).
       const all = scope.run('Concat', inOrder.map(flat), { axis: 0 });
       norms.push(scope.run('Sqrt', { x: scope.run('Sum', { x: scope.run('Square', { x: all }) }, { axis: null, keepDims: false }) }));
+      after.push(norms[k]);
+      fired.push(0);
     });
-    const parts = [...losses, ...accuracies, ...norms, ...norms, ...models.map(() => 0)];
+    const parts = [...losses, ...accuracies, ...norms, ...after, ...fired];
     if (batchGradients && !known.length) models.forEach((m, k) => parts.push(...m.order.map((i) => grads[k][i]), ...m.selected()));
     const host = readAll(parts, reuse);
     return {

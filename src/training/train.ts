@@ -10,7 +10,7 @@
  * Every `probes.every` steps (and before the first step) the probes look at the model on a fixed probe
  * batch and append plain records to the history.
  *
- * Plain SGD without clipping on a model built by `mlp` takes the same step kernel by kernel, outside
+ * Plain SGD (with at most clipping by global norm) on a model built by `mlp` takes the same step kernel by kernel, outside
  * TensorFlow.js's per-operation bookkeeping (see `leanStep` below): the same numbers, fewer microseconds.
  *
  * A run is deterministic: the same model seed, training seed, options and backend give identical numbers.
@@ -23,7 +23,7 @@ import { DataLike, TensorBatch, toTensors } from '../core/data';
 import { checkStepBudget } from '../models/build';
 import { trainingForward } from '../models/direct';
 import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-mlp';
-import { KernelModel, SgdRate, kernelSgdStep } from './kernel-step';
+import { KernelModel, SgdRate, kernelClipping, kernelSgdStep } from './kernel-step';
 import { modelInfo } from '../models/info';
 import { summarizeGradientArrays, summarizeGradients } from '../probes/gradients';
 import { checkData, checkModel, checkShapes } from '../core/model-checks';
@@ -430,19 +430,22 @@ interface LeanStep {
 }
 
 /**
- * Plain SGD without clipping on a model built by `mlp` that models/kernel-mlp.ts covers: each step kernel by
+ * Plain SGD, without clipping or (on wasm) with clipping by global norm only, on a model built by `mlp` that
+ * models/kernel-mlp.ts covers: each step kernel by
  * kernel outside TensorFlow.js's engine (training/kernel-step.ts, the step `trainTogether` takes), with the
  * same numbers as the engine path, operation for operation: the same kernels on the same inputs, minus the
  * engine's bookkeeping around each one (tensor objects, scopes, the gradient tape). Null for every other run
  * (the engine path), and when the environment variable GRADSCOPE_KERNEL_STEP is '0' (for comparison).
  */
 function leanStep(model: tf.LayersModel, r: Resolved, variables: tf.Variable[], selected: Parameter[]): LeanStep | null {
-  if (r.optimizer !== 'sgd' || Object.keys(r.clip).length > 0 || process.env.GRADSCOPE_KERNEL_STEP === '0') return null;
+  const clips = Object.keys(r.clip);
+  const clipGlobalNorm = clips.length === 1 && kernelClipping() ? r.clip.clipGlobalNorm : undefined;
+  if (r.optimizer !== 'sgd' || (clips.length > 0 && clipGlobalNorm === undefined) || process.env.GRADSCOPE_KERNEL_STEP === '0') return null;
   const net = kernelMlp(model);
   if (!net || !variables.every((v) => net.weights.includes(v))) return null;
   const kernelModel: KernelModel = { net, order: variables.map((v) => net.weights.indexOf(v)), selected: () => selected.map((p) => p.variable.read()) };
   const constants: KernelConstants = kernelConstants(model);
-  const rate: SgdRate = { learningRate: r.learningRate, minus: tf.scalar(-r.learningRate) };
+  const rate: SgdRate = { learningRate: r.learningRate, minus: tf.scalar(-r.learningRate), clipGlobalNorm };
   const loss = { ...r.loss, terms: null, probabilities: ['sigmoid', 'softmax'].includes(outputActivation(model)) };
   let reuse = new Float32Array(0);
   return {
@@ -450,8 +453,8 @@ function leanStep(model: tf.LayersModel, r: Resolved, variables: tf.Variable[], 
       const step = kernelSgdStep([kernelModel], xb, yb, loss, constants, rate, batchGradients, reuse);
       try {
         const host = (reuse = step.host);
-        // [loss, accuracy, norm, norm (nothing clipped), 0]: no clipping flags fire.
-        const stats = Float32Array.of(host[0], host[1], host[2], host[3], 0, 0, 0);
+        // [loss, accuracy, norm, norm after clipping, global clipping fired]; value and norm clipping never run here.
+        const stats = Float32Array.of(host[0], host[1], host[2], host[3], 0, 0, host[4]);
         if (!Number.isFinite(stats[0]) || !Number.isFinite(stats[2])) return { stats, stop: true };
         const summary = batchGradients ? step.known ? summarizeGradientArrays(all, selectedNow, [], [], false, step.known[0]) : summarizeGradients(all, selectedNow, host, 5, false) : undefined;
         step.apply();

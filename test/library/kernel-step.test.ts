@@ -1,6 +1,6 @@
 /**
- * `train`'s plain-SGD step kernel by kernel (training/kernel-step.ts) against the same step through the
- * engine (GRADSCOPE_KERNEL_STEP=0): histories (losses, norms, every probe record) and final weights equal
+ * `train`'s plain-SGD step kernel by kernel (training/kernel-step.ts), with and without clipping by global
+ * norm, against the same step through the engine (GRADSCOPE_KERNEL_STEP=0): histories (losses, norms, every probe record) and final weights equal
  * byte for byte, no tensor left behind, and the kernel step really taken (the engine sees a fraction of the
  * operations).
  */
@@ -40,6 +40,9 @@ test.each([
   ['elu', { activation: 'elu' }, { shuffle: false }],
   ['leakyRelu, mean squared error', { activation: 'leakyRelu' }, { loss: 'meanSquaredError' }],
   ['linear', { activation: 'linear' }, {}],
+  ['sigmoid, clipped by global norm at every step', { activation: 'sigmoid' }, { clipGlobalNorm: 0.02 }],
+  ['tanh, clipped by global norm at some steps', { activation: 'tanh', depth: 10 }, { clipGlobalNorm: 0.9, learningRate: 0.5 }],
+  ['relu, clipping that never fires', { activation: 'relu' }, { clipGlobalNorm: 1e6 }],
 ])('%s: the kernel step equals the engine step byte for byte', async (_name, options, training) => {
   const kernel = await run(options, training as TrainOptions);
   const engine = await run(options, training as TrainOptions, data, true);
@@ -66,12 +69,15 @@ test('a step that overflows stops at the same step, before the update, either wa
   expect(kernel.weights).toEqual(engine.weights);
 });
 
-test('plain SGD takes the kernel step: the engine runs a fraction of the operations', async () => {
+test.each([
+  ['plain SGD', {}],
+  ['SGD clipped by global norm', { clipGlobalNorm: 0.02 }],
+])('%s takes the kernel step: the engine runs a fraction of the operations', async (_name, training) => {
   const kernelsOf = async (viaEngine: boolean) => {
     if (viaEngine) process.env.GRADSCOPE_KERNEL_STEP = '0';
     else delete process.env.GRADSCOPE_KERNEL_STEP;
     const model = mlp({ inputs: 2, outputs: 1, depth: 6, width: 24, activation: 'sigmoid', init: 'glorotNormal' });
-    const info = await tf.profile(async () => void (await train(model, data, { batchSize: 48, steps: 5, quiet: true, probes: false })));
+    const info = await tf.profile(async () => void (await train(model, data, { batchSize: 48, steps: 5, quiet: true, probes: false, ...training })));
     model.dispose();
     return info.kernels.length;
   };
