@@ -42,8 +42,8 @@ export function kernelClipping(): boolean {
 export interface KernelStep {
   /**
    * N losses, N accuracies (NaN when the loss has none), N gradient norms, N norms after clipping (the same
-   * without it), N clipping flags (1 where clipping by global norm fired); then with batchGradients (unless `known`), per model, every gradient then the
-   * selected weights, flat.
+   * without it), N clipping flags (1 where clipping by global norm fired); then with batchGradients (unless
+   * `known`), per model, every gradient then the selected weights, flat.
    */
   host: Float32Array;
   /**
@@ -120,8 +120,12 @@ function readAll(parts: (tf.TensorInfo | number)[], reuse: Float32Array): Float3
   const host = reuse.length === total ? reuse : new Float32Array(total);
   let at = 0;
   for (const t of parts) {
-    if (typeof t === 'number') host[at++] = t;
-    else host.set(readInPlace(t), at), (at += sizeOf(t));
+    if (typeof t === 'number') {
+      host[at++] = t;
+    } else {
+      host.set(readInPlace(t), at);
+      at += sizeOf(t);
+    }
   }
   return host;
 }

@@ -10,8 +10,9 @@
  * Every `probes.every` steps (and before the first step) the probes look at the model on a fixed probe
  * batch and append plain records to the history.
  *
- * Plain SGD (with at most clipping by global norm) on a model built by `mlp` takes the same step kernel by kernel, outside
- * TensorFlow.js's per-operation bookkeeping (see `leanStep` below): the same numbers, fewer microseconds.
+ * Plain SGD (with at most clipping by global norm) on a model built by `mlp` takes the same step kernel by
+ * kernel, outside TensorFlow.js's per-operation bookkeeping (see `leanStep` below): the same numbers, fewer
+ * microseconds.
  *
  * A run is deterministic: the same model seed, training seed, options and backend give identical numbers.
  */
