@@ -448,7 +448,7 @@ function leanStep(model: tf.LayersModel, r: Resolved, variables: tf.Variable[], 
   const constants: KernelConstants = kernelConstants(model);
   const rate: SgdRate = { learningRate: r.learningRate, minus: tf.scalar(-r.learningRate), clipGlobalNorm };
   const loss = { ...r.loss, terms: null, probabilities: ['sigmoid', 'softmax'].includes(outputActivation(model)) };
-  let reuse = new Float32Array(0);
+  let reuse: Float32Array = new Float32Array(0);
   return {
     step(xb, yb, batchGradients, all, selectedNow) {
       const step = kernelSgdStep([kernelModel], xb, yb, loss, constants, rate, batchGradients, reuse);
