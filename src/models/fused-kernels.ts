@@ -19,7 +19,7 @@
  * sequence as TensorFlow.js's sum on wasm. The other backends run the chains.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Compute, runWasmKernel, wasmKernelsActive } from './wasm-kernel';
+import { Compute, computeOnWasm, runWasmKernel, wasmKernelsActive } from './wasm-kernel';
 
 const fround = Math.fround;
 
@@ -82,6 +82,15 @@ export function denseBackward(activation: DenseBackwardActivation, da: tf.Tensor
   return { dz, db: tf.sum(dz, 0) };
 }
 
+/**
+ * As `denseBackward`, on the wasm backend's memory without the engine (for a step run kernel by kernel,
+ * models/kernel-mlp.ts): the outputs [dz, db] are plain records of backend memory that the caller frees.
+ */
+export function denseBackwardOnWasm(backend: tf.KernelBackend, activation: DenseBackwardActivation, da: tf.TensorInfo, u: tf.TensorInfo, a: tf.TensorInfo): tf.TensorInfo[] {
+  const [rows, cols] = da.shape;
+  return computeOnWasm(backend, denseBackwardKernel, [da, u, a], [[rows, cols], [cols]], { activation: ACTIVATION_CODE[activation] });
+}
+
 const SGD_UPDATE = 'GradscopeSgdUpdate';
 /** Inputs [w_1 .. w_n, g_1 .. g_n]; outputs the n new weights. */
 const sgdUpdateKernel: Compute = (list, outs, _shapes, attrs) => {
@@ -89,9 +98,19 @@ const sgdUpdateKernel: Compute = (list, outs, _shapes, attrs) => {
   for (let k = 0; k < outs.length; k++) sgdLoop(c, list[k], list[outs.length + k], outs[k]);
 };
 
-/** out = w + c g entry by entry, as tf.add(tf.mul(c, g), w), the update of tf.train.sgd (c = -lr). */
-function sgdLoop(c: number, w: Float32Array, g: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = fround(c * g[i]) + w[i];
+/**
+ * out = w + c g entry by entry, as tf.add(tf.mul(c, g), w), the update of tf.train.sgd (c = -lr). Returns
+ * the sum of squares of the new weights in float64, in order (`sumOfSquares` of out): the weight norm the
+ * probes report next step, at the cost of one multiply-add per entry while the entry is at hand.
+ */
+function sgdLoop(c: number, w: Float32Array, g: Float32Array, out: Float32Array): number {
+  let squares = 0;
+  for (let i = 0; i < out.length; i++) {
+    const next = fround(fround(c * g[i]) + w[i]);
+    out[i] = next;
+    squares += next * next;
+  }
+  return squares;
 }
 
 /**
@@ -110,6 +129,19 @@ export function sgdUpdate(weights: tf.Tensor[], grads: tf.Tensor[], learningRate
   return weights.map((w, i) => tf.add(tf.mul(c, grads[i]), w));
 }
 
+/**
+ * As `sgdUpdate`, on the wasm backend's memory without the engine; the caller frees the new weights.
+ * `squares[k]` receives the float64 sum of squares of new weight k.
+ */
+export function sgdUpdateOnWasm(backend: tf.KernelBackend, weights: tf.TensorInfo[], grads: tf.TensorInfo[], learningRate: number, squares: Float64Array): tf.TensorInfo[] {
+  const n = weights.length;
+  const compute: Compute = (list, outs) => {
+    const c = fround(-learningRate);
+    for (let k = 0; k < n; k++) squares[k] = sgdLoop(c, list[k], list[n + k], outs[k]);
+  };
+  return computeOnWasm(backend, compute, [...weights, ...grads], weights.map((w) => w.shape), {});
+}
+
 const GLOBAL_NORM = 'GradscopeGlobalNorm';
 /** Inputs: any list; output: a scalar. All entries end to end, squared and summed in order, as tf.sum(tf.square(tf.concat(...))). */
 const globalNormKernel: Compute = (list, [norm]) => {
@@ -118,8 +150,11 @@ const globalNormKernel: Compute = (list, [norm]) => {
   norm[0] = Math.sqrt(s);
 };
 
-/** s + v[0]^2 + v[1]^2 + ..., every square and every partial sum rounded to float32. */
-function addSquares(s: number, v: Float32Array): number {
+/**
+ * s + v[0]^2 + v[1]^2 + ..., every square and every partial sum rounded to float32. Over a list of arrays
+ * laid end to end, sqrt of the final s (rounded to float32) is `globalNormOf`'s number.
+ */
+export function addSquares(s: number, v: Float32Array): number {
   for (let i = 0; i < v.length; i++) s = fround(s + fround(v[i] * v[i]));
   return s;
 }

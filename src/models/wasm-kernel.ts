@@ -24,6 +24,24 @@ export type Compute = (inputs: Float32Array[], outputs: Float32Array[], inputSha
 
 const registered = new Set<string>();
 
+/**
+ * Runs `compute` on the wasm backend's memory without the engine: allocates the outputs, then fills them
+ * from the inputs. The outputs are plain records of backend memory that the caller frees (the registered
+ * kernels hand them to the engine; models/kernel-mlp.ts's KernelScope frees them itself).
+ */
+export function computeOnWasm(backend: unknown, compute: Compute, inputs: tf.TensorInfo[], outputShapes: number[][], attrs: Record<string, number>): tf.TensorInfo[] {
+  const memory = backend as WasmMemory;
+  // Allocate every output first: an allocation can grow wasm memory and detach earlier views of it.
+  const outs = outputShapes.map((shape) => memory.makeOutput(shape, 'float32'));
+  compute(
+    inputs.map((t) => memory.typedArrayFromHeap(t)),
+    outs.map((t) => memory.typedArrayFromHeap(t)),
+    inputs.map((t) => t.shape),
+    attrs,
+  );
+  return outs;
+}
+
 /** True when the kernels here run (the wasm backend is the active one). */
 export function wasmKernelsActive(): boolean {
   return tf.getBackend() === 'wasm';
@@ -43,20 +61,11 @@ export function runWasmKernel(name: string, inputs: tf.Tensor[], outputShapes: n
       kernelName: name,
       backendName: 'wasm',
       kernelFunc: ({ inputs: named, attrs: given, backend }) => {
-        const memory = backend as unknown as WasmMemory;
         const { shapes, ...rest } = given as unknown as { shapes: number[][] } & Record<string, number>;
         const ins = Object.keys(named)
           .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
           .map((k) => named[k] as tf.TensorInfo);
-        // Allocate every output first: an allocation can grow wasm memory and detach earlier views of it.
-        const outs = shapes.map((shape) => memory.makeOutput(shape, 'float32'));
-        compute(
-          ins.map((t) => memory.typedArrayFromHeap(t)),
-          outs.map((t) => memory.typedArrayFromHeap(t)),
-          ins.map((t) => t.shape),
-          rest,
-        );
-        return outs;
+        return computeOnWasm(backend, compute, ins, shapes, rest);
       },
     });
   }

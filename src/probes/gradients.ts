@@ -96,7 +96,8 @@ const FIELDS = ['loss', 'step', 'parameters', 'histograms', 'training'];
 
 /**
  * Summarises gradients and weights that have been read to the host as one Float32Array laid out as
- * [grads of `all` in order..., weights of `selected` in order...].
+ * [grads of `all` in order..., weights of `selected` in order...] (the gradients' sums may be `given`, as
+ * in `summarizeGradientArrays`).
  */
 export function summarizeGradients(
   all: Parameter[],
@@ -104,17 +105,29 @@ export function summarizeGradients(
   host: Float32Array,
   offset: number,
   histograms: boolean,
+  given?: KnownSums,
 ): { layers: LayerGradient[]; globalNorm: number } {
   let cursor = offset;
   const next = (size: number) => host.subarray(cursor, (cursor += size));
   const grads = all.map((p) => next(p.size));
   const weights = selected.map((p) => next(p.size));
-  return summarizeGradientArrays(all, selected, grads, weights, histograms);
+  return summarizeGradientArrays(all, selected, grads, weights, histograms, given);
+}
+
+/**
+ * Sums a training step already computed on its way (training/kernel-step.ts): each gradient's
+ * `gradientSums` in the order of `all`, and the float64 sum of squares of each weight of `selected`
+ * (`sumOfSquares`'s number).
+ */
+export interface KnownSums {
+  sums: ReturnType<typeof gradientSums>[];
+  weightSquares: number[];
 }
 
 /**
  * As `summarizeGradients`, from one array per tensor: `grads` in the order of `all`, `weights` in the order
- * of `selected`. Each gradient is summed once (the global norm and the selected layers share the sums).
+ * of `selected`. Each gradient is summed once (the global norm and the selected layers share the sums), or
+ * not at all when its sums are `given` (then `grads` and `weights` may be empty, unless `histograms`).
  */
 export function summarizeGradientArrays(
   all: Parameter[],
@@ -122,18 +135,19 @@ export function summarizeGradientArrays(
   grads: Float32Array[],
   weights: Float32Array[],
   histograms: boolean,
+  given?: KnownSums,
 ): { layers: LayerGradient[]; globalNorm: number } {
   const byIndex = new Map<number, { values: Float32Array; sums: ReturnType<typeof gradientSums> }>();
   let globalSq = 0;
   all.forEach((p, i) => {
-    const sums = gradientSums(grads[i]);
+    const sums = given ? given.sums[i] : gradientSums(grads[i]);
     byIndex.set(p.index, { values: grads[i], sums });
     globalSq += sums.sumSquares;
   });
   const layers = selected.map((p, k) => {
     const { values, sums } = byIndex.get(p.index)!;
     const { sums: g, ...measured } = sizeFromSums(sums, p.size);
-    const weightNorm = Math.sqrt(sumOfSquares(weights[k]));
+    const weightNorm = Math.sqrt(given ? given.weightSquares[k] : sumOfSquares(weights[k]));
     const record: LayerGradient = {
       name: p.name,
       layer: p.layer,

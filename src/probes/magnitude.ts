@@ -176,15 +176,24 @@ export function sumsOf(values: ArrayLike<number>, start: number, end: number): {
 /**
  * What a gradient record needs of `values`, in one pass: the sum of squares in float64 (in order, so equal to
  * `sumsOf`'s), the largest finite |v|, and the counts of exact zeros and of NaN or infinite entries.
+ *
+ * It also carries on a float32 sum of squares from `float32Start` (default 0), every square and every
+ * partial sum rounded to float32 as the training step's global norm sums them (models/fused-kernels.ts's
+ * addSquares): the training loop gets the step's gradient norm and the probe's sums from one pass.
  */
-export function gradientSums(values: Float32Array): { sumSquares: number; maxAbs: number; zeros: number; nonFinite: number } {
+export function gradientSums(values: Float32Array, float32Start = 0): { sumSquares: number; maxAbs: number; zeros: number; nonFinite: number; float32SumSquares: number } {
   let sumSquares = 0;
   let maxAbs = 0;
   let zeros = 0;
   let nonFinite = 0;
+  const fround = Math.fround;
+  let s32 = float32Start;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    sumSquares += v * v;
+    const square = v * v;
+    sumSquares += square;
+    // v * v of a float32 v is exact in float64 up to its rounding to float32: fround(square) is the float32 square.
+    s32 = fround(s32 + fround(square));
     const a = Math.abs(v);
     if (a === 0) zeros++;
     else if (a > maxAbs) {
@@ -192,7 +201,7 @@ export function gradientSums(values: Float32Array): { sumSquares: number; maxAbs
       else maxAbs = a;
     } else if (a !== a) nonFinite++;
   }
-  return { sumSquares, maxAbs, zeros, nonFinite };
+  return { sumSquares, maxAbs, zeros, nonFinite, float32SumSquares: s32 };
 }
 
 /** The sum of squares of `values` in float64, in order (equal to `sumsOf(values, 0, n).sumSquares`). */

@@ -5,7 +5,7 @@
  * loss of all models at once, the bookkeeping, one transfer of every number to the host per step).
  *
  * Two ways, the same numbers:
- *   - plain SGD without clipping (the common case): each model's step kernel by kernel
+ *   - plain SGD, without clipping or (on wasm) with clipping by global norm (the common case): each model's step kernel by kernel
  *     (training/kernel-step.ts, models/kernel-mlp.ts), without TensorFlow.js's per-operation bookkeeping;
  *   - otherwise: the loss that is differentiated is the sum of the N models' own losses, through each
  *     model's direct pass (models/direct-mlp.ts), and dLoss/dW_n of a sum of independent terms is model n's
@@ -30,10 +30,10 @@ import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { DIRECT_ACTIVATIONS } from '../models/direct-ops';
 import { trainingForward } from '../models/direct';
 import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-mlp';
-import { KernelModel, StepLoss, kernelSgdStep } from './kernel-step';
+import { KernelModel, StepLoss, kernelClipping, kernelSgdStep } from './kernel-step';
 import { checkStepBudget } from '../models/build';
 import { modelInfo } from '../models/info';
-import { summarizeGradients } from '../probes/gradients';
+import { KnownSums, summarizeGradientArrays, summarizeGradients } from '../probes/gradients';
 import { magnitude } from '../probes/magnitude';
 import { Parameter, selectParameters, trainableVariables } from '../probes/parameters';
 import { emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
@@ -158,8 +158,8 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
     const variables = models.map((m) => trainableVariables(m));
     const forwards = models.map((m) => trainingForward(m));
     optimizer = makeOptimizer(optimizerName, learningRate, momentum);
-    // Plain SGD without clipping: every model's step kernel by kernel (kernel-step.ts), when all are covered.
-    const nets = optimizerName === 'sgd' && clip === undefined ? models.map((m) => kernelMlp(m)) : [];
+    // Plain SGD (clipping by global norm on wasm): every model's step kernel by kernel (kernel-step.ts), when all are covered.
+    const nets = optimizerName === 'sgd' && (clip === undefined || kernelClipping()) ? models.map((m) => kernelMlp(m)) : [];
     const covered = nets.length > 0 && nets.every((net, k) => net !== null && variables[k].every((v) => net.weights.includes(v)));
     const kernelModels: KernelModel[] | null = covered
       ? nets.map((net, k) => ({
@@ -191,14 +191,16 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       const probeNow = probes !== null && probesDue(s, s, totalSteps, probes.every);
       const before = probeNow && probes!.updates ? parametersOf.map((p) => readWeights(p.selected)) : undefined;
       let host: Float32Array = lastHost;
+      let known: KnownSums[] | null = null;
       let stop = false;
       tf.tidy(() => {
         const xb = gatherRows(all.x, indices);
         const yb = gatherRows(all.y, indices);
         if (kernelModels) {
-          const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, minusRate!, batchGradients, host);
+          const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, { learningRate, minus: minusRate!, clipGlobalNorm: clip }, batchGradients, host);
           try {
             host = lastHost = step.host;
+            known = step.known;
             for (let k = 0; k < N; k++) if (!Number.isFinite(host[k]) || !Number.isFinite(host[2 * N + k])) stop = true;
             if (!stop) step.apply();
           } finally {
@@ -250,7 +252,9 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
           h.clipping.firedShare = h.clipping.firedSteps / h.clipping.steps;
         }
         if (batchGradients) {
-          const summary = summarizeGradients(parametersOf[k].all, parametersOf[k].selected, host, offsets[k], false);
+          const summary = known
+            ? summarizeGradientArrays(parametersOf[k].all, parametersOf[k].selected, [], [], false, known[k])
+            : summarizeGradients(parametersOf[k].all, parametersOf[k].selected, host, offsets[k], false);
           h.batchGradients.push({ probe: 'gradients', step, loss: lossValue, lossName: loss.name, examples: indices.length, training: true, globalNorm: magnitude(summary.globalNorm), layers: summary.layers });
         }
       });

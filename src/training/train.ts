@@ -10,6 +10,10 @@
  * Every `probes.every` steps (and before the first step) the probes look at the model on a fixed probe
  * batch and append plain records to the history.
  *
+ * Plain SGD (with at most clipping by global norm) on a model built by `mlp` takes the same step kernel by
+ * kernel, outside TensorFlow.js's per-operation bookkeeping (see `leanStep` below): the same numbers, fewer
+ * microseconds.
+ *
  * A run is deterministic: the same model seed, training seed, options and backend give identical numbers.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -20,11 +24,13 @@ import { checkBool, checkInt, checkKeys, checkNumber, checkOneOf, fail, describe
 import { DataLike, TensorBatch, toTensors } from '../core/data';
 import { checkStepBudget } from '../models/build';
 import { trainingForward } from '../models/direct';
+import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-mlp';
+import { KernelModel, SgdRate, kernelClipping, kernelSgdStep } from './kernel-step';
 import { modelInfo } from '../models/info';
-import { summarizeGradientArrays } from '../probes/gradients';
+import { summarizeGradientArrays, summarizeGradients } from '../probes/gradients';
 import { checkData, checkModel, checkShapes } from '../core/model-checks';
 import { magnitude } from '../probes/magnitude';
-import { selectParameters, trainableVariables } from '../probes/parameters';
+import { Parameter, selectParameters, trainableVariables } from '../probes/parameters';
 import { ProbeLog, ProbeOptions, ResolvedProbes, emptyProbeLog, resolveProbes, runProbes } from '../probes/run';
 import { readWeights, summarizeUpdates } from '../probes/updates';
 import { ClippingReport, clipGradients, clippingReport, tallyClipping } from './clipping';
@@ -267,6 +273,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
   const all = toTensors(data, where);
   let validation: TensorBatch | undefined;
   let optimizer: tf.Optimizer | undefined;
+  let lean: LeanStep | null = null;
   const progress = new ProgressLine(!r.quiet);
   const started = Date.now();
   try {
@@ -285,6 +292,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     const batchGradients = r.probes?.batchGradients ?? false;
     const probabilities = ['sigmoid', 'softmax'].includes(outputActivation(model));
     optimizer = makeOptimizer(r.optimizer, r.learningRate, r.momentum);
+    lean = leanStep(model, r, variables, selected);
     const batches = new MiniBatches(n, r.batchSize, r.seed, r.shuffle);
     let lastYield = Date.now();
 
@@ -314,6 +322,13 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
         tf.tidy(() => {
           const xb = gatherRows(all.x, indices);
           const yb = gatherRows(all.y, indices);
+          if (lean) {
+            const done = lean.step(xb, yb, batchGradients, allParameters, selected);
+            stats = done.stats;
+            stop = done.stop;
+            summary = done.summary;
+            return;
+          }
           let output: tf.Tensor | undefined;
           const { value, grads } = tf.variableGrads(() => {
             const out = forward(xb);
@@ -400,5 +415,57 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     all.dispose();
     validation?.dispose();
     optimizer?.dispose();
+    lean?.dispose();
   }
+}
+
+/** The plain-SGD step kernel by kernel, for `train`: one call per step, then dispose after training. */
+interface LeanStep {
+  /**
+   * One step on the mini-batch: the step's numbers as the engine path lays them out (loss, accuracy, norm
+   * before and after clipping, three clipping flags), whether to stop (and then nothing is applied), and
+   * with batchGradients the summary of the step's gradients.
+   */
+  step(xb: tf.Tensor, yb: tf.Tensor, batchGradients: boolean, all: Parameter[], selected: Parameter[]): { stats: Float32Array; stop: boolean; summary?: ReturnType<typeof summarizeGradientArrays> };
+  dispose(): void;
+}
+
+/**
+ * Plain SGD, without clipping or (on wasm) with clipping by global norm only, on a model built by `mlp` that
+ * models/kernel-mlp.ts covers: each step kernel by
+ * kernel outside TensorFlow.js's engine (training/kernel-step.ts, the step `trainTogether` takes), with the
+ * same numbers as the engine path, operation for operation: the same kernels on the same inputs, minus the
+ * engine's bookkeeping around each one (tensor objects, scopes, the gradient tape). Null for every other run
+ * (the engine path), and when the environment variable GRADSCOPE_KERNEL_STEP is '0' (for comparison).
+ */
+function leanStep(model: tf.LayersModel, r: Resolved, variables: tf.Variable[], selected: Parameter[]): LeanStep | null {
+  const clips = Object.keys(r.clip);
+  const clipGlobalNorm = clips.length === 1 && kernelClipping() ? r.clip.clipGlobalNorm : undefined;
+  if (r.optimizer !== 'sgd' || (clips.length > 0 && clipGlobalNorm === undefined) || process.env.GRADSCOPE_KERNEL_STEP === '0') return null;
+  const net = kernelMlp(model);
+  if (!net || !variables.every((v) => net.weights.includes(v))) return null;
+  const kernelModel: KernelModel = { net, order: variables.map((v) => net.weights.indexOf(v)), selected: () => selected.map((p) => p.variable.read()) };
+  const constants: KernelConstants = kernelConstants(model);
+  const rate: SgdRate = { learningRate: r.learningRate, minus: tf.scalar(-r.learningRate), clipGlobalNorm };
+  const loss = { ...r.loss, terms: null, probabilities: ['sigmoid', 'softmax'].includes(outputActivation(model)) };
+  let reuse: Float32Array = new Float32Array(0);
+  return {
+    step(xb, yb, batchGradients, all, selectedNow) {
+      const step = kernelSgdStep([kernelModel], xb, yb, loss, constants, rate, batchGradients, reuse);
+      try {
+        const host = (reuse = step.host);
+        // [loss, accuracy, norm, norm after clipping, global clipping fired]; value and norm clipping never run here.
+        const stats = Float32Array.of(host[0], host[1], host[2], host[3], 0, 0, host[4]);
+        if (!Number.isFinite(stats[0]) || !Number.isFinite(stats[2])) return { stats, stop: true };
+        const summary = batchGradients ? step.known ? summarizeGradientArrays(all, selectedNow, [], [], false, step.known[0]) : summarizeGradients(all, selectedNow, host, 5, false) : undefined;
+        step.apply();
+        return { stats, stop: false, summary };
+      } finally {
+        step.dispose();
+      }
+    },
+    dispose() {
+      tf.dispose([constants.one, constants.zero, constants.alpha, rate.minus]);
+    },
+  };
 }

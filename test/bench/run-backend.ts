@@ -133,10 +133,12 @@ async function main(): Promise<void> {
   // 'wasm-layers': wasm with the layers path only (GRADSCOPE_DIRECT=0), to compare the two paths in one run.
   const layersOnly = backend.endsWith('-layers');
   if (layersOnly) process.env.GRADSCOPE_DIRECT = '0';
+  // 'wasm-engine': plain SGD through the engine, not kernel by kernel (GRADSCOPE_KERNEL_STEP=0; src/training/train.ts).
+  if (backend.endsWith('-engine')) process.env.GRADSCOPE_KERNEL_STEP = '0';
   // 'tensorflow-plain': the native backend with tfjs-node's own Reshape and _FusedMatMul (src/core/native-kernels.ts).
   if (backend.endsWith('-plain')) process.env.GRADSCOPE_NATIVE_KERNELS = '0';
   try {
-    info = await ready({ backend: backend.replace(/-(layers|plain)$/, '') as BackendName, quiet: true });
+    info = await ready({ backend: backend.replace(/-(layers|plain|engine)$/, '') as BackendName, quiet: true });
   } catch (error) {
     console.log(JSON.stringify({ backend, loaded: false, reason: (error as Error).message }));
     return;

@@ -5,8 +5,9 @@
  *   npm run bench                         3 repeats, 50 timed steps per MLP workload (17 per recurrent one)
  *   npm run bench -- --repeats 5 --steps 100 --backends wasm,wasm-layers --notebooks
  *   ('wasm-layers' is wasm with the layers API's own forward pass, GRADSCOPE_DIRECT=0: the path before the
- *   direct one, measured in the same run; 'tensorflow-plain' is the native backend with tfjs-node's own
- *   Reshape and _FusedMatMul kernels, GRADSCOPE_NATIVE_KERNELS=0, see src/core/native-kernels.ts)
+ *   direct one, measured in the same run; 'wasm-engine' is wasm with plain SGD stepped through the engine
+ *   instead of kernel by kernel, GRADSCOPE_KERNEL_STEP=0; 'tensorflow-plain' is the native backend with
+ *   tfjs-node's own Reshape and _FusedMatMul kernels, GRADSCOPE_NATIVE_KERNELS=0, see src/core/native-kernels.ts)
  *
  * Method (also in the README, "Benchmark"):
  *   - Every repeat runs each backend in a fresh Node process (test/bench/run-backend.ts), then PyTorch's
