@@ -210,7 +210,7 @@ class ImportCoverage {
 function cacheFolder(root, env = process.env) {
   const setting = (env.GRADSCOPE_CELL_CACHE || '').trim();
   if (/^(off|0|false|no)$/i.test(setting)) return null;
-  const home = (() => {
+  const home = env.HOME || (() => {
     try {
       return os.homedir();
     } catch {
