@@ -28,14 +28,14 @@ function tempDir(label: string) {
 
 /** Compiles notebooks' cells as the kernel does (test/kernel/compile-cells.js) with the cache in `cacheDir`. */
 function compileCells(notebooks: string[], cacheDir: string) {
-  const result = spawnSync(process.execPath, [path.join(__dirname, 'compile-cells.js'), ...notebooks], {
+  const out = path.join(tempDir('compiled'), 'cells.json');
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'compile-cells.js'), out, ...notebooks], {
     encoding: 'utf8',
     env: { ...process.env, GRADSCOPE_CELL_CACHE: cacheDir },
-    maxBuffer: 256 * 1024 * 1024,
     timeout: 900000,
   });
   if (result.status !== 0) throw new Error(`compile-cells.js failed (status ${result.status}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as {
+  return JSON.parse(fs.readFileSync(out, 'utf8')) as {
     cells: { notebook: string; output: string; declOutput: string; hasToplevelAwait: boolean; lastExpressionVar?: string; diagnostics: number }[];
     stats: { hit: number; stored: number; miss: number; uncacheable: number } | null;
     compilerBuilt: boolean;

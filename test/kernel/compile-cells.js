@@ -1,17 +1,18 @@
 // @ts-check
 /**
  * Compiles the code cells of notebooks as the kernel does (each after the declarations of the cells before it),
- * without running them, and prints what the compiler gave for each cell as JSON, with the cell cache's counts
- * and whether the compiler was ever built. The cache is the one GRADSCOPE_CELL_CACHE names.
+ * without running them, and writes what the compiler gave for each cell as JSON, with the cell cache's counts
+ * and whether the compiler was ever built, into OUT.json. The cache is the one GRADSCOPE_CELL_CACHE names.
  *
- *   node test/kernel/compile-cells.js NOTEBOOK.ipynb ...
+ *   node test/kernel/compile-cells.js OUT.json NOTEBOOK.ipynb ...
  */
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..', '..');
-const notebooks = process.argv.slice(2).map((file) => path.resolve(file));
+const out = path.resolve(process.argv[2]);
+const notebooks = process.argv.slice(3).map((file) => path.resolve(file));
 process.chdir(path.dirname(notebooks[0]));
 const { Engine } = require(path.join(root, 'kernel', 'engine.js'));
 const engine = new Engine({ root });
@@ -27,6 +28,6 @@ for (const notebook of notebooks) {
     if (diagnostics.length === 0) decl = declOutput || '';
   }
 }
-process.stdout.write(JSON.stringify({ cells, stats: engine.cache && engine.cache.stats, compilerBuilt: engine.converters.warm }));
+fs.writeFileSync(out, JSON.stringify({ cells, stats: engine.cache && engine.cache.stats, compilerBuilt: engine.converters.warm }));
 engine.close();
 process.exit(0);
