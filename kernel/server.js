@@ -23,8 +23,6 @@ const pipe = require('./pipe');
 
 const ABORT_WINDOW_MS = 50;
 const WARM_UP_DELAY_MS = 300;
-/** With the cell cache on, the compiler is built only after the kernel has had nothing to do for this long. */
-const IDLE_WARM_UP_MS = 2000;
 const KERNEL_HOOK = Symbol.for('gradscope.kernel');
 
 class Kernel {
@@ -118,31 +116,16 @@ class Kernel {
   }
 
   /**
-   * Builds the TypeScript compiler ahead of need (about two seconds of CPU, during which the kernel answers
-   * nothing). Without the cell cache the first cell needs it anyway: build it at once. With the cache, a
-   * lesson's cells may never need it (only a changed cell, completion or inspection do): build it only once
-   * the kernel has been idle for IDLE_WARM_UP_MS, so that it does not hold up cells sent one after another.
+   * Builds the TypeScript compiler ahead of need: about two seconds of CPU (ten times that on a loaded machine),
+   * during which the kernel answers nothing. Without the cell cache the first cell needs it anyway: build it at
+   * once. With the cache, cells found in it never need it, and a request arriving while it is being built would
+   * wait for it: it is built only when needed (a cell not in the cache, completion, inspection).
    */
   warmUp() {
-    if (this.warmed) return;
-    if (this.engine.cache) {
-      this.warmUpWhenIdle();
-      return;
-    }
+    if (this.warmed || this.engine.cache) return;
     this.warmed = true;
     clearTimeout(this.warmTimer);
     context.original.setImmediate(() => this.buildCompiler());
-  }
-
-  /** (Re)starts the idle countdown to building the compiler; a no-op once it is built. */
-  warmUpWhenIdle() {
-    if (this.warmed || this.closed || !this.engine.cache) return;
-    context.original.clearTimeout(this.warmTimer);
-    this.warmTimer = context.original.setTimeout(() => {
-      if (this.processing || this.queue.length > 0 || this.active) return this.warmUpWhenIdle();
-      this.warmed = true;
-      this.buildCompiler();
-    }, IDLE_WARM_UP_MS);
   }
 
   buildCompiler() {
@@ -230,7 +213,6 @@ class Kernel {
     } finally {
       this.processing = false;
     }
-    this.warmUpWhenIdle();
     if (this.abortBefore !== null) {
       // Requests sent before the error was reported may still be on their way: give them a moment to arrive.
       context.original.clearTimeout(this.abortTimer);
