@@ -21,7 +21,8 @@
  * dist/ or the installation's node_modules, or a package found outside the installation's node_modules. Results with diagnostics are never stored, so errors are always reported fresh.
  *
  * Where: `<root>/build/cell-cache/`, else `$XDG_CACHE_HOME/gradscope/cell-cache` (or `~/.cache/...`), the
- * first that is writable; the cache is off when none is (a read-only installation with no home), when
+ * first that is writable; a read-only installation's primed `<root>/build/cell-cache/` is still read. The cache
+ * is off when nothing is writable or readable (a read-only installation never primed, with no home), when
  * GRADSCOPE_CELL_CACHE=off, and GRADSCOPE_CELL_CACHE=/a/folder puts it there. One JSON file per conversion,
  * written to a temporary file and renamed (kernels running side by side never see half a file); an entry that
  * cannot be read or does not match is ignored and the cell compiled. Entries are touched when used, and the
@@ -235,10 +236,13 @@ function cacheFolder(root, env = process.env) {
 
 class CellCache {
   /**
-   * @param {{ dir: string, root: string, cwd: string, ts: any, tslabDir: string, log?: string }} options
+   * @param {{ dir: string | null, readOnly?: string[], root: string, cwd: string, ts: any, tslabDir: string, log?: string }} options
+   * `dir`: where entries are written (and read first), null when nowhere is writable; `readOnly`: folders only
+   * read (the installation's primed cache where the installation is read-only)
    */
-  constructor({ dir, root, cwd, ts, tslabDir, log }) {
+  constructor({ dir, readOnly = [], root, cwd, ts, tslabDir, log }) {
     this.dir = dir;
+    this.readOnly = readOnly;
     this.root = realpath(root);
     this.cwd = realpath(cwd);
     this.ts = ts;
@@ -248,7 +252,7 @@ class CellCache {
     this.fingerprintValue = null;
     this.coverage = new ImportCoverage({ root: this.root, cwd: this.cwd, ts });
     this.pruned = false;
-    this.writable = true;
+    this.writable = dir !== null;
     /** How many cells were found (`hit`), compiled and stored (`stored`), compiled without storing (`miss`: with errors, or not cacheable). */
     this.stats = { hit: 0, stored: 0, miss: 0, uncacheable: 0 };
   }
@@ -278,9 +282,9 @@ class CellCache {
     return { key: hash.digest('hex') };
   }
 
-  /** @param {string} key */
-  file(key) {
-    return path.join(this.dir, `${key}.json`);
+  /** @param {string} key @param {string} [dir] */
+  file(key, dir = /** @type {string} */ (this.dir)) {
+    return path.join(dir, `${key}.json`);
   }
 
   /**
@@ -289,7 +293,19 @@ class CellCache {
    * @returns {Conversion | null}
    */
   read(key) {
-    const file = this.file(key);
+    for (const dir of [...(this.dir === null ? [] : [this.dir]), ...this.readOnly]) {
+      const found = this.readFrom(this.file(key, dir), key);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /**
+   * @param {string} file
+   * @param {string} key
+   * @returns {Conversion | null}
+   */
+  readFrom(file, key) {
     let entry;
     try {
       entry = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -384,6 +400,7 @@ class CellCache {
 
   /** Deletes the least recently used entries while the folder holds more than MAX_BYTES, and stale temporary files. */
   prune() {
+    if (this.dir === null) return;
     try {
       const now = Date.now();
       const entries = [];
@@ -439,8 +456,27 @@ function isEntry(entry, key) {
  */
 function openCellCache({ root, cwd, ts, tslabDir, env = process.env }) {
   const dir = cacheFolder(root, env);
-  if (dir === null) return null;
-  return new CellCache({ dir, root, cwd, ts, tslabDir, log: env.GRADSCOPE_CELL_CACHE_LOG });
+  const primed = primedFolder(root, env);
+  const readOnly = primed !== null && primed !== dir ? [primed] : [];
+  if (dir === null && readOnly.length === 0) return null;
+  return new CellCache({ dir, readOnly, root, cwd, ts, tslabDir, log: env.GRADSCOPE_CELL_CACHE_LOG });
 }
 
-module.exports = { openCellCache, cacheFolder, environmentFingerprint, ImportCoverage, CellCache, FORMAT, MAX_BYTES };
+/**
+ * The installation's own cache folder when it can be read (even if not written: an installation made
+ * read-only after `npm install` primed it), unless the cache is off or placed elsewhere; else null.
+ * @param {string} root
+ */
+function primedFolder(root, env = process.env) {
+  const setting = (env.GRADSCOPE_CELL_CACHE || '').trim();
+  if (setting && setting !== 'on') return null;
+  const dir = path.join(root, 'build', 'cell-cache');
+  try {
+    fs.accessSync(dir, fs.constants.R_OK);
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+module.exports = { openCellCache, cacheFolder, primedFolder, environmentFingerprint, ImportCoverage, CellCache, FORMAT, MAX_BYTES };

@@ -14,7 +14,7 @@ import * as path from 'path';
 import { root, session, venvPython } from './kernel-helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { CellCache, cacheFolder, environmentFingerprint, FORMAT } = require(path.join(root, 'kernel', 'cell-cache.js'));
+const { CellCache, cacheFolder, primedFolder, environmentFingerprint, FORMAT } = require(path.join(root, 'kernel', 'cell-cache.js'));
 const tslabDir = path.dirname(require.resolve('tslab/package.json', { paths: [root] }));
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));
@@ -149,10 +149,31 @@ describe('the cache itself', () => {
     expect(cache.stats).toMatchObject({ hit: 0, stored: 0, miss: 2 });
   });
 
+  test("a read-only installation's primed entries are read; new ones go to the writable folder", () => {
+    const fakeRoot = fakeInstallation();
+    const primed = tempDir('primed-ro');
+    const mine = tempDir('mine');
+    openFake(fakeRoot, primed).write(openFake(fakeRoot, primed).keyOf('', 'x').key, aConversion);
+    const cache = new CellCache({ dir: mine, readOnly: [primed], root: fakeRoot, cwd: path.join(fakeRoot, 'notebooks'), ts, tslabDir });
+    const never = () => {
+      throw new Error('compiled a primed cell');
+    };
+    expect(cache.convert('', 'x', never)).toMatchObject({ output: aConversion.output, declOutput: aConversion.declOutput });
+    cache.convert('', 'y', () => ({ ...aConversion }));
+    expect(fs.readdirSync(mine)).toHaveLength(1);
+    expect(fs.readdirSync(primed)).toHaveLength(1);
+    const readOnly = new CellCache({ dir: null, readOnly: [primed], root: fakeRoot, cwd: path.join(fakeRoot, 'notebooks'), ts, tslabDir });
+    expect(readOnly.convert('', 'x', never).output).toBe(aConversion.output);
+    expect(readOnly.convert('', 'z', () => ({ ...aConversion })).output).toBe(aConversion.output);
+    expect(readOnly.stats).toMatchObject({ hit: 1, stored: 0, miss: 1 });
+  });
+
   test('where it lives: the installation, else the user cache folder, else off', () => {
     const fakeRoot = fakeInstallation();
     expect(cacheFolder(fakeRoot, {})).toBe(path.join(fakeRoot, 'build', 'cell-cache'));
     expect(cacheFolder(fakeRoot, { GRADSCOPE_CELL_CACHE: 'off' })).toBeNull();
+    expect(primedFolder(fakeRoot, {})).toBe(path.join(fakeRoot, 'build', 'cell-cache'));
+    expect(primedFolder(fakeRoot, { GRADSCOPE_CELL_CACHE: 'off' })).toBeNull();
     const blocked = tempDir('blocked');
     fs.writeFileSync(path.join(blocked, 'build'), 'a file where the folder would go');
     const userCache = tempDir('xdg');
