@@ -14,6 +14,7 @@ const util = require('util');
 const errors = require('./errors');
 const { resolveFromInstallation } = require('./library');
 const leanPrograms = require('./program');
+const { openCellCache } = require('./cell-cache');
 
 /**
  * What one cell reported while it ran.
@@ -29,11 +30,13 @@ function tslabDir(root) {
 
 class Engine {
   /**
-   * @param {{ root: string, cwd?: string, onPhase?: (phase: 'compiling' | 'running' | 'idle') => void }} options
+   * @param {{ root: string, cwd?: string, onPhase?: (phase: 'compiling' | 'running' | 'idle') => void,
+   *   cache?: import('./cell-cache').CellCache | null }} options
    * `onPhase`: told when the engine starts compiling a cell (or builds the compiler), starts running its code, and
-   * is done (the watchdog waits for a compilation before it stops a cell the hard way)
+   * is done (the watchdog waits for a compilation before it stops a cell the hard way); `cache`: the cell cache
+   * to use (default: the one cell-cache.js opens for `root` and `cwd`, null when it is off)
    */
-  constructor({ root, cwd = process.cwd(), onPhase = () => {} }) {
+  constructor({ root, cwd = process.cwd(), onPhase = () => {}, cache }) {
     this.onPhase = onPhase;
     const dir = tslabDir(root);
     // Before tslab's converter loads: it then builds lean programs (program.js), not incremental builders.
@@ -59,6 +62,8 @@ class Engine {
      * does), and its declarations with it; tslab would drop them.
      */
     this.decl = null;
+    /** @type {import('./cell-cache').CellCache | null} compiled cells kept on disk (null: off) */
+    this.cache = cache === undefined ? openCellCache({ root, cwd, ts: this.ts, tslabDir: dir }) : cache;
     this.converters = this.createConverterSet();
     this.patchVm();
     this.executor = this.tslab.executor.createExecutor(cwd, this.converters, {
@@ -67,34 +72,60 @@ class Engine {
     });
   }
 
+  /**
+   * The converters tslab's executor asks for (`node` for cells, `browser` for `//%browser` code). The node
+   * converter is built only when something needs it: a cell the cell cache (cell-cache.js) does not hold,
+   * completion, inspection, a `//%module`, or warmUp(). Building it takes about two seconds of CPU.
+   */
   createConverterSet() {
     const engine = this;
     const { createConverter } = this.tslab.converter;
     let node = null;
     let browser = null;
+    const nodeConverter = () => {
+      if (!node) node = createConverter({ isJS: false, isBrowser: false });
+      return node;
+    };
+    const declarations = (prevDecl) => engine.decl ?? prevDecl;
+    const nodeCells = {
+      convert(prevDecl, src) {
+        const decl = declarations(prevDecl);
+        const compile = () => nodeConverter().convert(decl, src);
+        const result = engine.cache ? engine.cache.convert(decl, src, compile) : compile();
+        if (engine.run) engine.run.conversion = result;
+        return result;
+      },
+      inspect: (prevDecl, src, position) => nodeConverter().inspect(declarations(prevDecl), src, position),
+      complete: (prevDecl, src, position) => nodeConverter().complete(declarations(prevDecl), src, position),
+      addModule: (...args) => nodeConverter().addModule(...args),
+      close: () => node && node.close(),
+    };
     const wrap = (converter) => {
       const { convert, inspect, complete } = converter;
       converter.convert = function (prevDecl, src) {
-        const result = convert.call(this, engine.decl ?? prevDecl, src);
+        const result = convert.call(this, declarations(prevDecl), src);
         if (engine.run) engine.run.conversion = result;
         return result;
       };
       converter.inspect = function (prevDecl, src, position) {
-        return inspect.call(this, engine.decl ?? prevDecl, src, position);
+        return inspect.call(this, declarations(prevDecl), src, position);
       };
       converter.complete = function (prevDecl, src, position) {
-        return complete.call(this, engine.decl ?? prevDecl, src, position);
+        return complete.call(this, declarations(prevDecl), src, position);
       };
       return converter;
     };
     return {
       get node() {
-        if (!node) node = wrap(createConverter({ isJS: false, isBrowser: false }));
-        return node;
+        return nodeCells;
       },
       get browser() {
         if (!browser) browser = wrap(createConverter({ isJS: false, isBrowser: true }));
         return browser;
+      },
+      /** Builds the node converter now. */
+      build() {
+        nodeConverter();
       },
       get warm() {
         return node !== null;
@@ -129,7 +160,7 @@ class Engine {
   warmUp() {
     this.onPhase('compiling');
     try {
-      void this.converters.node;
+      this.converters.build();
     } finally {
       this.onPhase('idle');
     }

@@ -11,11 +11,14 @@
  *      Python package index is reachable; without it `npm test` falls back to Debian's package or lists the
  *      suite as not run.
  *   4. Registers the kernelspec `gradscope` inside .venv, starting the project's own kernel (kernel/main.js).
+ *   5. Primes the kernel's cell cache (kernel/prime.js): compiles the lessons' cells once, so that a first run
+ *      of an unchanged lesson does not wait for TypeScript. A failure prints one line and never fails set-up.
  *
  * Environment:
  *   GRADSCOPE_SKIP_PYTHON=1   skip steps 2 to 4 (Node side only).
  *   PYTHON=/path/to/python3   the Python used to create .venv (default: python3).
  *   GRADSCOPE_PIP_ARGS="..."  extra arguments for pip install (for example an --index-url).
+ *   GRADSCOPE_CELL_CACHE=off  no cell cache (and no priming); see kernel/KERNEL.md.
  *   GRADSCOPE_KERNEL_PREFIX=/prefix   register the kernelspec in that Jupyter environment
  *                             (/prefix/share/jupyter/kernels/gradscope, as `--sys-prefix` would) and skip
  *                             the .venv: for an image whose Jupyter is already installed (binder/postBuild).
@@ -161,10 +164,24 @@ function registerKernel() {
   say(changed ? `registered the kernelspec '${paths.KERNEL_NAME}' in ${dir}` : `kernelspec '${paths.KERNEL_NAME}' is up to date`);
 }
 
+/** Compiles the lessons into the kernel's cell cache, in a process of its own (it changes folder). */
+function primeCellCache() {
+  const result = childProcess.spawnSync(process.execPath, [path.join(paths.root, 'kernel', 'prime.js')], {
+    cwd: paths.root,
+    encoding: 'utf8',
+    env: { ...process.env, GRADSCOPE_ROOT: paths.root },
+    timeout: 10 * 60 * 1000,
+  });
+  const line = `${result.stdout || ''}`.trim().split('\n').pop();
+  if (result.status === 0 && line) say(line);
+  else say(`cell cache: not primed (${result.error ? result.error.message : `exit status ${result.status}`}); lessons compile on their first run`);
+}
+
 function main() {
   build();
   if (process.env.GRADSCOPE_KERNEL_PREFIX) {
     registerKernel();
+    primeCellCache();
     say('done: the kernelspec is in the Jupyter environment GRADSCOPE_KERNEL_PREFIX names.');
     return;
   }
@@ -180,6 +197,7 @@ function main() {
   setUpVenv(python);
   installTestSuite();
   registerKernel();
+  primeCellCache();
   if (!paths.findChromium()) {
     say('note: Chromium was not found; charts still show in JupyterLab, but PNG/SVG snapshots need it');
     say('      (Debian/Ubuntu: sudo apt-get install chromium). `npm run doctor` checks the whole set-up.');
