@@ -1,7 +1,7 @@
 /**
  * The kernel's cell cache (kernel/cell-cache.js): compiled cells kept on disk and reused.
  *
- * Every lesson's cells, compiled once into a fresh cache, come back from it exactly as the compiler gave them,
+ * Lessons' cells, compiled once into a fresh cache, come back from it exactly as the compiler gave them,
  * without the compiler being built; anything that can change what a cell compiles to (a library declaration,
  * the package lock, a local file) misses; a broken entry is compiled again; compile errors are never stored;
  * and through the real kernel: a primed lesson runs on cache hits only, errors read the same on a second run,
@@ -184,13 +184,19 @@ describe('the cache itself', () => {
   });
 });
 
-test('every lesson compiles to the same JavaScript and declarations from the cache, without building the compiler', () => {
+// Three lessons of different kinds (the first, the one with the most cells, the one that defines async
+// functions and layers of its own); every lesson runs on cache hits in the notebook test, where a wrongly
+// cached cell fails its findings.
+const sampled = ['00-start-here', '04-batch-normalization', '09-pre-training'].map((name) => lessons.find((l) => path.basename(l).startsWith(name))!);
+
+test('lessons compile to the same JavaScript and declarations from the cache, without building the compiler', () => {
+  expect(sampled.every(Boolean)).toBe(true);
   const dir = tempDir('lessons');
-  const fresh = compileCells(lessons, dir);
+  const fresh = compileCells(sampled, dir);
   const cellCount = fresh.cells.length;
-  expect(cellCount).toBeGreaterThan(100);
+  expect(cellCount).toBeGreaterThan(50);
   expect(fresh.stats).toEqual({ hit: 0, stored: cellCount, miss: 0, uncacheable: 0 });
-  const cached = compileCells(lessons, dir);
+  const cached = compileCells(sampled, dir);
   expect(cached.stats).toEqual({ hit: cellCount, stored: 0, miss: 0, uncacheable: 0 });
   expect(cached.compilerBuilt).toBe(false);
   expect(cached.cells).toEqual(fresh.cells);
