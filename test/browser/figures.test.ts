@@ -1,11 +1,17 @@
 /**
  * `npm run figures` (scripts/figures.js): every chart of a notebook becomes files with stable names, the
- * JSON is identical across two runs in fresh kernels, and a failing notebook is named with its cell.
+ * JSON is identical across two executions in fresh kernels, an up-to-date executed copy in build/executed/ is
+ * reused, and a failing notebook is named with its cell.
+ *
+ * The two executions of the chart fixture: the one `npm test` shares (test/support/executions.ts; the browser
+ * test opens it too), which `npm run figures` reuses from build/executed/, and one that `npm run figures`
+ * makes itself, into a folder of its own.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CHROMIUM_HINT, findChromium } from '../../src/export/chromium';
+import { EXECUTED_DIR, executeOnce, failureOf } from '../support/executions';
 import { optional } from '../support/optional';
 import { ROOT, run } from './jupyter';
 
@@ -36,13 +42,21 @@ describe('npm run figures', () => {
   afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
   it('writes every chart as png, svg, html, json and csv with meaningful names, plus a gallery; twice the same JSON', async () => {
-    // Two runs in fresh kernels, side by side.
-    const [first, second] = await Promise.all(
-      ['a', 'b'].map((run) => figures([fixture, '--out', path.join(out, run), '--executed', path.join(out, `executed-${run}`)])),
-    );
+    // Two executions in fresh kernels, side by side: the shared one, and one by `npm run figures` itself.
+    const [shared, second] = await Promise.all([
+      executeOnce([fixture]),
+      figures([fixture, '--out', path.join(out, 'b'), '--executed', path.join(out, 'executed-b')]),
+    ]);
+    const failure = failureOf('charts-fixture', shared.get(fixture)!.summary);
+    if (failure) throw new Error(`Executing ${failure}`);
+    // The shared execution is in build/executed/, where `npm run figures` looks by default.
+    expect(path.dirname(shared.get(fixture)!.executed)).toBe(EXECUTED_DIR);
+    const first = await figures([fixture, '--out', path.join(out, 'a')]);
     expect(first.stderr).not.toMatch(/could not draw/);
     expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/charts-fixture: reusing build[\\/]executed[\\/]charts-fixture\.ipynb/);
     expect(first.stdout).toMatch(/\[1\/1\] charts-fixture/);
+    expect(second.stdout).toMatch(/executing 1 notebook/);
     const files = filesUnder(path.join(out, 'a'));
     const stems = [...new Set(files.filter((f) => f.startsWith('charts-fixture/')).map((f) => f.replace(/\.[a-z]+$/, '')))];
     expect(stems).toEqual(

@@ -82,7 +82,8 @@ export interface LabServer {
 
 /**
  * Starts `jupyter lab` on a free localhost port with a random token, a private settings folder (notebook
- * windowing off, so every output is in the page; no news pop-up) and a private workspace folder.
+ * windowing off, so every output is in the page; no news pop-up), a private workspace folder, and the app
+ * exposed to the page as `window.jupyterapp`.
  */
 export async function startJupyterLab(rootDir: string): Promise<LabServer> {
   const port = await freePort();
@@ -108,6 +109,8 @@ export async function startJupyterLab(rootDir: string): Promise<LabServer> {
     '--ServerApp.port_retries=0',
     `--LabApp.user_settings_dir=${settings}`,
     `--LabApp.workspaces_dir=${path.join(tmp, 'workspaces')}`,
+    // The app as window.jupyterapp, so that a test can open documents with JupyterLab's own commands.
+    '--LabApp.expose_app_in_browser=True',
   ];
   if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--allow-root');
   const child = spawn(path.join(VENV_BIN, 'jupyter'), args, {

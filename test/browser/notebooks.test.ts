@@ -2,10 +2,14 @@
  * Every executed notebook, opened in JupyterLab in a real (headless) Chromium, shows every chart.
  *
  * For each notebook in notebooks/ and test/browser/fixtures/: execute it in a fresh gradscope kernel into
- * build/executed/ (or reuse this run's execution, test/support/executions.ts), open a copy of it in a private JupyterLab, wait until the
- * number of drawn Plotly charts equals the number of chart outputs in the file, and save a screenshot to
- * test-artifacts/screenshots/<notebook>.png. The executed files are not signed, so JupyterLab opens them
- * untrusted, as a learner who downloads a saved notebook would.
+ * build/executed/ (or reuse this run's execution, test/support/executions.ts), open a copy of it in a private
+ * JupyterLab, wait until the number of drawn Plotly charts equals the number of chart outputs in the file, and
+ * save a screenshot to test-artifacts/screenshots/<notebook>.png. The executed files are not signed, so
+ * JupyterLab opens them untrusted, as a learner who downloads a saved notebook would.
+ *
+ * JupyterLab is loaded once, in one page, and each notebook is opened in it as the file browser opens a file
+ * (the `docmanager:open` command), then closed, its kernel shut down, before the next one: the page shows one
+ * notebook at a time, and the app is not started again for each.
  *
  * Skipped only when no Chromium is installed (`.ci/run` installs it); the skip is listed at the end of `npm test`,
  * and is a failure under CI=true.
@@ -39,6 +43,7 @@ const describeWithBrowser = withBrowser ? describe : describe.skip;
 interface Page {
   goto(url: string, options?: Record<string, unknown>): Promise<unknown>;
   waitForSelector(selector: string, options?: Record<string, unknown>): Promise<unknown>;
+  waitForFunction(fn: string, arg?: unknown, options?: Record<string, unknown>): Promise<unknown>;
   evaluate<R>(fn: string | (() => R)): Promise<R>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   screenshot(options: Record<string, unknown>): Promise<Buffer>;
@@ -50,6 +55,24 @@ interface Browser {
   close(): Promise<void>;
 }
 
+/**
+ * Closes every open document (each one's kernel shut down), then opens `file` as the file browser does and
+ * waits until its content is shown; resolves to how many notebooks the page then shows.
+ */
+const openAlone = (file: string) => `(async () => {
+  const app = window.jupyterapp;
+  for (const widget of Array.from(app.shell.widgets('main'))) {
+    if (widget.context) widget.context.model.dirty = false; // the Plotly renderer's snapshots are not to be saved
+    widget.dispose();
+  }
+  await app.serviceManager.sessions.shutdownAll();
+  const widget = await app.commands.execute('docmanager:open', { path: ${JSON.stringify(file)}, factory: 'Notebook' });
+  await widget.context.ready;
+  await widget.revealed;
+  app.shell.activateById(widget.id);
+  return document.querySelectorAll('.jp-Notebook').length;
+})()`;
+
 /** Counts chart outputs that Plotly has drawn (an svg.main-svg inside an output area). */
 const COUNT_DRAWN = `(() => {
   const outputs = Array.from(document.querySelectorAll('.jp-Notebook .jp-OutputArea-output'));
@@ -59,6 +82,7 @@ const COUNT_DRAWN = `(() => {
 describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
   let lab: LabServer;
   let browser: Browser;
+  let page: Page;
   let served: string;
   const executed = new Map<string, string>();
 
@@ -78,9 +102,15 @@ describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
     const { chromium } = require('playwright-core');
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_FLAGS] });
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    // JupyterLab, once, in a fresh and reset workspace: no notebook open yet.
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${lab.url}/lab/workspaces/check?reset&token=${lab.token}`, { waitUntil: 'domcontentloaded', timeout: 90_000 });
+    await page.waitForFunction('window.jupyterapp !== undefined', undefined, { timeout: 90_000 });
+    await page.evaluate('window.jupyterapp.restored.then(() => true)');
   }, 60 * 60 * 1000);
 
   afterAll(async () => {
+    await page?.close();
     await browser?.close();
     await lab?.stop();
     if (served) fs.rmSync(served, { recursive: true, force: true });
@@ -90,59 +120,51 @@ describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
     expect(notebooks.length).toBeGreaterThan(0);
   });
 
-  notebooks.forEach((source, index) => {
+  notebooks.forEach((source) => {
     const name = path.basename(source, '.ipynb');
     it(`${name}: every chart output is drawn`, async () => {
       const file = executed.get(source) as string;
       const expected = countChartOutputs(file);
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      try {
-        // A fresh, reset workspace per notebook, so that each page shows that notebook alone.
-        const url = `${lab.url}/lab/workspaces/check-${index}/tree/${encodeURIComponent(path.basename(file))}?reset&token=${lab.token}`;
-        await page.goto(url, {
-          waitUntil: 'domcontentloaded',
-          timeout: 90_000,
-        });
-        await page.waitForSelector('.jp-Notebook .jp-Cell', { state: 'attached', timeout: 90_000 });
-        let drawn = 0;
-        const deadline = Date.now() + 90_000;
-        while (Date.now() < deadline) {
-          drawn = await page.evaluate<number>(COUNT_DRAWN);
-          if (drawn >= expected) break;
-          await new Promise((r) => setTimeout(r, 500));
-        }
-        // Make the whole notebook visible for the screenshot: the notebook scrolls inside its own panel.
-        const height = await page.evaluate<number>(`(() => {
-          const scroller = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer') || document.querySelector('.jp-Notebook');
-          return scroller ? scroller.scrollHeight : 1000;
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      // The page shows this notebook alone.
+      expect(await page.evaluate<number>(openAlone(path.basename(file)))).toBe(1);
+      await page.waitForSelector('.jp-Notebook .jp-Cell', { state: 'attached', timeout: 90_000 });
+      let drawn = 0;
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline) {
+        drawn = await page.evaluate<number>(COUNT_DRAWN);
+        if (drawn >= expected) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      // Make the whole notebook visible for the screenshot: the notebook scrolls inside its own panel.
+      const height = await page.evaluate<number>(`(() => {
+        const scroller = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer') || document.querySelector('.jp-Notebook');
+        return scroller ? scroller.scrollHeight : 1000;
+      })()`);
+      await page.setViewportSize({ width: 1400, height: Math.min(Math.max(1000, height + 200), 16000) });
+      await new Promise((r) => setTimeout(r, 800));
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+      expect({ notebook: name, drawnCharts: drawn }).toEqual({ notebook: name, drawnCharts: expected });
+      if (name === 'charts-fixture') {
+        // The histogram chart's slider is drawn, and clicking the end of its rail shows the last training step.
+        const visible = `(() => {
+          const plot = Array.from(document.querySelectorAll('.jp-Notebook .js-plotly-plot')).find((p) => p.layout && p.layout.sliders);
+          return plot ? plot.data.map((t) => t.visible !== false).join('') : 'no slider chart';
+        })()`;
+        const before = await page.evaluate<string>(visible);
+        const rail = await page.evaluate<{ x: number; y: number; width: number; height: number } | null>(`(() => {
+          const r = document.querySelector('.jp-OutputArea-output g.slider-container .slider-rail-rect');
+          if (!r) return null;
+          r.scrollIntoView({ block: 'center' });
+          const b = r.getBoundingClientRect();
+          return { x: b.x, y: b.y, width: b.width, height: b.height };
         })()`);
-        await page.setViewportSize({ width: 1400, height: Math.min(Math.max(1000, height + 200), 16000) });
-        await new Promise((r) => setTimeout(r, 800));
-        await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
-        expect({ notebook: name, drawnCharts: drawn }).toEqual({ notebook: name, drawnCharts: expected });
-        if (name === 'charts-fixture') {
-          // The histogram chart's slider is drawn, and clicking the end of its rail shows the last training step.
-          const visible = `(() => {
-            const plot = Array.from(document.querySelectorAll('.jp-Notebook .js-plotly-plot')).find((p) => p.layout && p.layout.sliders);
-            return plot ? plot.data.map((t) => t.visible !== false).join('') : 'no slider chart';
-          })()`;
-          const before = await page.evaluate<string>(visible);
-          const rail = await page.evaluate<{ x: number; y: number; width: number; height: number } | null>(`(() => {
-            const r = document.querySelector('.jp-OutputArea-output g.slider-container .slider-rail-rect');
-            if (!r) return null;
-            r.scrollIntoView({ block: 'center' });
-            const b = r.getBoundingClientRect();
-            return { x: b.x, y: b.y, width: b.width, height: b.height };
-          })()`);
-          expect(rail).not.toBeNull();
-          if (rail) await page.mouse.click(rail.x + rail.width - 3, rail.y + rail.height / 2);
-          await new Promise((r) => setTimeout(r, 500));
-          const after = await page.evaluate<string>(visible);
-          expect(before).toMatch(/^(true)+(false)+$/);
-          expect(after).toMatch(/^(false)+(true)+$/);
-        }
-      } finally {
-        await page.close();
+        expect(rail).not.toBeNull();
+        if (rail) await page.mouse.click(rail.x + rail.width - 3, rail.y + rail.height / 2);
+        await new Promise((r) => setTimeout(r, 500));
+        const after = await page.evaluate<string>(visible);
+        expect(before).toMatch(/^(true)+(false)+$/);
+        expect(after).toMatch(/^(false)+(true)+$/);
       }
     }, 10 * 60 * 1000);
   });

@@ -4,8 +4,9 @@
  * registers there (sys-prefix) executes a lesson copied into that home, far from any node_modules, as an
  * nbgitpuller link would put it there. The kernel must import 'gradscope' from the prefix's installation.
  *
- * The machine's own npm settings (registry, download cache) are passed through, so the install does not
- * depend on the network more than `npm install` does; nothing of the developer's home is visible otherwise.
+ * The machine's own npm settings (registry, a copy of its download cache) are passed through, so the install
+ * does not depend on the network more than `npm install` does; nothing of the developer's home is visible
+ * otherwise, and the machine's cache is left as it was.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -41,10 +42,20 @@ function copyRepository(target: string): void {
   }
 }
 
-function machineNpmSettings(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+/**
+ * The machine's npm settings, with a download cache of postBuild's own: postBuild empties its cache when it is
+ * done (`npm cache clean`), which must not empty the machine's. The private cache starts as the machine's:
+ * its content files hard-linked (npm never rewrites one) and its index copied (npm appends to it).
+ */
+function machineNpmSettings(privateCache: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { npm_config_cache: privateCache };
   const cache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim();
-  if (cache) env.npm_config_cache = cache;
+  fs.mkdirSync(path.join(privateCache, '_cacache'), { recursive: true });
+  const machine = path.join(cache, '_cacache');
+  for (const part of fs.existsSync(machine) ? fs.readdirSync(machine) : []) {
+    const copy = spawnSync('cp', [part.startsWith('content-') ? '-al' : '-a', path.join(machine, part), path.join(privateCache, '_cacache', part)]);
+    if (copy.status !== 0) throw new Error(`could not copy the npm cache's ${part}: ${copy.stderr}`);
+  }
   const userconfig = path.join(os.homedir(), '.npmrc');
   if (fs.existsSync(userconfig)) env.npm_config_userconfig = userconfig;
   return env;
@@ -69,7 +80,7 @@ describe('binder/: the classroom image built without Docker', () => {
       HOME: home,
       LANG: 'C.UTF-8',
       NB_PYTHON_PREFIX: prefix,
-      ...machineNpmSettings(),
+      ...machineNpmSettings(path.join(tmp, 'npm-cache')),
     };
     postBuild = await sh('bash', [path.join(repo, 'binder', 'postBuild')], { cwd: repo, env });
   }, 30 * 60 * 1000);

@@ -8,14 +8,45 @@
  * their timing checks (interrupt latency, replies within seconds) should not share the cores with the
  * notebooks' kernels.
  */
+const path = require('path');
 const Sequencer = require('@jest/test-sequencer').default;
 
-/** Lower starts earlier; within a stage, jest's own order (failed first, then slowest first). */
+/** Lower starts earlier; within a stage, the slowest first. */
 const STAGES = [
   { stage: 0, pattern: /test[\\/]notebooks[\\/]notebooks\.test\.ts$/ },
   { stage: 2, pattern: /test[\\/](browser[\\/]notebooks|site[\\/]site|exercises[\\/]exercises)\.test\.ts$/ },
   { stage: 3, pattern: /test[\\/]kernel[\\/]/ },
 ];
+
+/**
+ * Seconds each long file took in a run from a fresh clone (no jest cache there), so that such a run starts the
+ * longest first too; jest's own record of the last run on this machine, when it has one, wins. A file not
+ * listed counts as one second.
+ */
+const EXPECTED_SECONDS = {
+  'notebooks/notebooks.test.ts': 487,
+  'browser/notebooks.test.ts': 320,
+  'site/site.test.ts': 205,
+  'classroom/postbuild.test.ts': 165,
+  'setup.test.ts': 131,
+  'kernel/robustness.test.ts': 120,
+  'browser/figures.test.ts': 94,
+  'kernel/learner.test.ts': 70,
+  'library/hostile-train.test.ts': 47,
+  'classroom/anywhere.test.ts': 33,
+  'exercises/exercises.test.ts': 30,
+  'library/training.test.ts': 27,
+  'kernel/conformance.test.ts': 27,
+  'architecture/layers.test.ts': 13,
+  'plots/export.test.ts': 12,
+  'library/diagnose.test.ts': 12,
+};
+
+/** @param {string} file */
+function expectedSeconds(file) {
+  const relative = path.relative(path.join(__dirname, '..'), file).split(path.sep).join('/');
+  return EXPECTED_SECONDS[/** @type {keyof typeof EXPECTED_SECONDS} */ (relative)] ?? 1;
+}
 
 /** @param {string} file */
 function stageOf(file) {
@@ -26,9 +57,14 @@ function stageOf(file) {
 class NotebooksFirst extends Sequencer {
   /** @param {import('@jest/test-result').Test[]} tests */
   sort(tests) {
-    const byDuration = /** @type {import('@jest/test-result').Test[]} */ (super.sort(tests));
-    const rank = new Map(byDuration.map((test, index) => [test, index]));
-    return [...tests].sort((a, b) => stageOf(a.path) - stageOf(b.path) || (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+    // jest's order sets each test's duration from its record of the last run on this machine, where it has one.
+    const byJest = /** @type {import('@jest/test-result').Test[]} */ (super.sort(tests));
+    const rank = new Map(byJest.map((test, index) => [test, index]));
+    /** @param {import('@jest/test-result').Test} test */
+    const seconds = (test) => (test.duration != null ? test.duration / 1000 : expectedSeconds(test.path));
+    return [...tests].sort(
+      (a, b) => stageOf(a.path) - stageOf(b.path) || seconds(b) - seconds(a) || (rank.get(a) ?? 0) - (rank.get(b) ?? 0),
+    );
   }
 }
 
