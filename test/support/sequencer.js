@@ -15,6 +15,8 @@ const Sequencer = require('@jest/test-sequencer').default;
 const STAGES = [
   { stage: 0, pattern: /test[\\/]notebooks[\\/]notebooks\.test\.ts$/ },
   { stage: 2, pattern: /test[\\/](browser[\\/]notebooks|site[\\/]site|exercises[\\/]exercises)\.test\.ts$/ },
+  // The cell cache's tests compile lessons but measure no timing: they run with the library's tests.
+  { stage: 1, pattern: /test[\\/]kernel[\\/]cell-cache\.test\.ts$/ },
   { stage: 3, pattern: /test[\\/]kernel[\\/]/ },
 ];
 
@@ -36,6 +38,8 @@ const EXPECTED_SECONDS = {
   'classroom/anywhere.test.ts': 33,
   'exercises/exercises.test.ts': 30,
   'library/training.test.ts': 27,
+  'kernel/cell-cache.test.ts': 90,
+  'library/kernel-step.test.ts': 40,
   'kernel/conformance.test.ts': 27,
   'architecture/layers.test.ts': 13,
   'plots/export.test.ts': 12,
