@@ -5,20 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../../src/core/backend';
+import { differing } from '../support/bits';
 import { denseBackward, globalNormOf, sgdUpdate } from '../../src/models/fused-kernels';
 
 beforeAll(async () => {
   await ready({ quiet: true });
 });
 
-/** Entries that differ as bits (NaN equals NaN; 0 and -0 differ). */
-function differing(a: tf.Tensor, b: tf.Tensor): number {
-  expect(a.shape).toEqual(b.shape);
-  const [x, y] = [a.dataSync(), b.dataSync()];
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) n++;
-  return n;
-}
 
 /** A [rows, cols] tensor of varied values, with a few special ones mixed in. */
 function varied(rows: number, cols: number, seed: number, scale = 1): tf.Tensor2D {

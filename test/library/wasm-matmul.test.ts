@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../../src/core/backend';
+import { differing } from '../support/bits';
 import { useTransposeFirst } from '../../src/core/wasm-matmul';
 
 beforeAll(async () => {
@@ -14,14 +15,6 @@ beforeAll(async () => {
 
 afterAll(() => useTransposeFirst(true));
 
-/** Entries that differ as bits (NaN equals NaN). */
-function differing(a: tf.Tensor, b: tf.Tensor): number {
-  expect(a.shape).toEqual(b.shape);
-  const [x, y] = [a.dataSync(), b.dataSync()];
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) n++;
-  return n;
-}
 
 const onWasm = () => tf.getBackend() === 'wasm';
 
