@@ -15,6 +15,7 @@ import { addSquares, sgdUpdateOnWasm } from '../models/fused-kernels';
 import { LossFn, LossName, accuracyTensor, binaryHits } from '../core/losses';
 import { gradientSums, sumOfSquares } from '../probes/magnitude';
 import type { KnownSums } from '../probes/gradients';
+import { kernelLoss, kernelLossCovers } from './kernel-loss';
 
 /** What the step needs of each model. */
 export interface KernelModel {
@@ -105,6 +106,19 @@ function lossesTogether(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, 
   const accuracy = loss.name === 'binaryCrossEntropy' ? tf.mean(binaryHits(y, z), 1) : tf.fill([ys.length], NaN);
   const outputGrads = ys.map((info, k) => viewAs(scope.run('Slice', { x: grad }, { begin: [k, 0], size: [1, n] }), info.shape));
   return { losses: [perModel!], accuracies: [accuracy], outputGrads, kept: [perModel!] };
+}
+
+/**
+ * Each model's loss, accuracy and dLoss/dy: kernel by kernel where training/kernel-loss.ts writes the loss
+ * out (binary cross-entropy on logits, mean squared error), else through TensorFlow.js's autodiff (all the
+ * models' terms at once for a loss that is a plain mean). The numbers are the same either way.
+ */
+function lossesOf(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, loss: StepLoss): StepLosses {
+  if (process.env.GRADSCOPE_KERNEL_LOSS !== '0' && kernelLossCovers(loss.name, loss.probabilities ?? false)) {
+    const each = ys.map((y) => kernelLoss(scope, loss.name, y, yb));
+    return { losses: each.map((l) => l.loss), accuracies: each.map((l) => l.accuracy), outputGrads: each.map((l) => l.grad) };
+  }
+  return (loss.terms ? lossesTogether : lossesOneByOne)(scope, ys, yb, loss);
 }
 
 const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
@@ -216,7 +230,7 @@ export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tenso
   const scope = new KernelScope();
   try {
     const passes = models.map((m) => m.net.forward(scope, xb, constants));
-    const { losses, accuracies, outputGrads, kept } = (loss.terms ? lossesTogether : lossesOneByOne)(scope, passes.map((p) => p.y), yb, loss);
+    const { losses, accuracies, outputGrads, kept } = lossesOf(scope, passes.map((p) => p.y), yb, loss);
     if (kept) scope.keepUntilDisposed(kept);
     const norms: (tf.TensorInfo | number)[] = [];
     const after: (tf.TensorInfo | number)[] = [];
