@@ -15,7 +15,8 @@
  *      execute_result that show(), liveChart() or a figure left on a cell's last line produced;
  *   3. writes each chart to figures/<notebook>/<figure-name>.{png,svg,html,json,csv}, where the name is the
  *      figure's own `layout.meta.name` (such as gradient-norm-by-layer); a name used twice in one notebook
- *      gets -2, -3, ... in order of appearance; one Chromium draws every PNG and SVG;
+ *      gets -2, -3, ... in order of appearance; one Chromium draws every PNG and SVG, one notebook's charts
+ *      after the other, each notebook's as soon as its execution is done (while the others still run);
  *   4. writes figures/index.html, a gallery of all of them, and figures/index.json, the list.
  *
  * The same notebooks with the same seeds give byte-identical .json and .csv files. PNG and SVG depend on the
@@ -213,16 +214,19 @@ function jobs() {
 
 /**
  * The executed copy of every notebook: reused when up to date (unless --fresh), otherwise executed, `jobs()`
- * at a time. Exits naming the notebook and the cell when one fails.
+ * at a time; `onExecuted(i)` is called as soon as notebook i's copy is ready and ran clean. Exits naming the
+ * notebook and the cell when one fails.
  */
-async function executeAll(notebooks, options) {
+async function executeAll(notebooks, options, onExecuted = (/** @type {number} */ _i) => {}) {
   const targets = notebooks.map((notebook) => path.join(options.executed, `${path.basename(notebook, '.ipynb')}.ipynb`));
   const todo = [];
   const engine = engineHash();
   notebooks.forEach((notebook, i) => {
     if (!fs.existsSync(notebook)) fail(`notebook ${notebook} does not exist`);
-    if (!options.fresh && upToDate(notebook, targets[i], engine)) console.log(`  ${path.basename(notebook, '.ipynb')}: reusing ${path.relative(root, targets[i])}`);
-    else todo.push(i);
+    if (!options.fresh && upToDate(notebook, targets[i], engine)) {
+      console.log(`  ${path.basename(notebook, '.ipynb')}: reusing ${path.relative(root, targets[i])}`);
+      onExecuted(i);
+    } else todo.push(i);
   });
   // The slowest first (by the last recorded time), so that no long notebook starts last and runs alone.
   const lastSeconds = (/** @type {number} */ i) => recorded(notebooks[i])?.summary?.seconds ?? 0;
@@ -233,6 +237,7 @@ async function executeAll(notebooks, options) {
     for (let i = todo.shift(); i !== undefined; i = todo.shift()) {
       const message = await executeAsync(notebooks[i], targets[i], options);
       if (message) failures.push(message);
+      else onExecuted(i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs(), todo.length) }, worker));
@@ -322,11 +327,12 @@ async function main() {
   let total = 0;
   const imageFailures = [];
   const started = Date.now();
-  const executed = await executeAll(options.notebooks, options);
-  for (const [i, notebook] of options.notebooks.entries()) {
+  /** Writes the files of every chart of notebook i; returns its gallery entry. */
+  const drawCharts = async (/** @type {number} */ i) => {
+    const notebook = options.notebooks[i];
     const stem = path.basename(notebook, '.ipynb');
-    console.log(`[${i + 1}/${options.notebooks.length}] ${stem}`);
-    const nb = executed[i];
+    const nb = JSON.parse(fs.readFileSync(path.join(executedDir, `${stem}.ipynb`), 'utf8'));
+    const lines = [`[${i + 1}/${options.notebooks.length}] ${stem}`];
     const outDir = path.join(options.out, stem);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
@@ -347,12 +353,26 @@ async function main() {
         }
       }
       figures.push({ name, cell, title: lib.titleText(fig), summary: lib.figureSummary(fig), files });
-      console.log(`  ${stem}/${name}  (cell ${cell}; ${files.length} files, ${Date.now() - t} ms)`);
+      lines.push(`  ${stem}/${name}  (cell ${cell}; ${files.length} files, ${Date.now() - t} ms)`);
       total++;
     }
-    if (figures.length === 0) console.log('  no charts in this notebook');
-    entries.push({ notebook: stem, figures });
-  }
+    if (figures.length === 0) lines.push('  no charts in this notebook');
+    console.log(lines.join('\n'));
+    return { notebook: stem, figures };
+  };
+  // Each notebook's charts are drawn as soon as it has executed, one notebook at a time (one Chromium, open
+  // from now until the end).
+  if (status.available) lib.keepBrowserOpen();
+  let drawing = Promise.resolve();
+  /** @type {Promise<{ notebook: string, figures: object[] }>[]} */
+  const drawn = [];
+  const executed = executeAll(options.notebooks, options, (i) => {
+    drawn[i] = drawing.then(() => drawCharts(i));
+    drawn[i].catch(() => {}); // reported by the Promise.all below
+    drawing = drawn[i].then(() => undefined, () => undefined);
+  });
+  await executed;
+  entries.push(...(await Promise.all(options.notebooks.map((_, i) => drawn[i]))));
   fs.writeFileSync(path.join(options.out, 'index.html'), galleryHtml(entries));
   fs.writeFileSync(path.join(options.out, 'index.json'), `${JSON.stringify(entries, null, 1)}\n`);
   await lib.closeBrowser();

@@ -119,6 +119,8 @@ let failure: string | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 let exitHookInstalled = false;
+/** Set by `keepBrowserOpen`: no closing on inactivity until `closeBrowser`. */
+let held = false;
 
 /** Seconds of inactivity after which the browser closes itself when not inside a Jupyter kernel. */
 const IDLE_CLOSE_MS = 3000;
@@ -279,7 +281,7 @@ function session_(): Promise<Drawer> {
 function touch(): void {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = undefined;
-  if (!insideKernel()) {
+  if (!insideKernel() && !held) {
     idleTimer = setTimeout(() => void closeBrowser(), IDLE_CLOSE_MS);
     idleTimer.unref();
   }
@@ -290,6 +292,7 @@ function touch(): void {
  * any time; the next image opens a new browser.
  */
 export async function closeBrowser(): Promise<void> {
+  held = false;
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = undefined;
   const closing = queue.then(async () => {
@@ -305,6 +308,19 @@ export async function closeBrowser(): Promise<void> {
   });
   queue = closing.catch(() => undefined);
   await closing;
+}
+
+/**
+ * Starts the shared headless browser now, in the background, and keeps it open until `closeBrowser`, for a
+ * script that draws images in bursts with pauses between them (`npm run figures` draws each notebook's charts
+ * when its execution ends): outside a kernel the browser otherwise closes after 3 s without an image, and
+ * the next image waits for a new one to launch. Without Chromium it does nothing (renderImage reports why).
+ */
+export function keepBrowserOpen(): void {
+  held = true;
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  if (findChromium()) session_().catch(() => undefined);
 }
 
 /**

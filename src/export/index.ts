@@ -7,6 +7,7 @@ export type { FigureFormat, SaveFigureOptions, SaveFigureResult } from './files'
 export {
   renderImage,
   closeBrowser,
+  keepBrowserOpen,
   chromiumStatus,
   findChromium,
   plotlyJsSource,
