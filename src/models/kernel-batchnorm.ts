@@ -29,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DirectActivation, layerNamed, weightOf } from './direct-ops';
 import { DENSE_BACKWARD_ACTIVATIONS, DenseBackwardActivation, denseBackwardOnWasm } from './fused-kernels';
 import { modelInfo, positionName } from './info';
+import { Compute, computeOnWasm } from './wasm-kernel';
 
 /** What the pass needs of a step's kernel scope (kernel-mlp.ts's `KernelScope` has all of it). */
 export interface BatchNormKernels {
@@ -130,18 +131,92 @@ function slopeTimes(scope: BatchNormKernels, name: DirectActivation, da: tf.Tens
   }
 }
 
+const fround = Math.fround;
+
+/**
+ * On wasm, the batch statistics and what the backward pass keeps, in one pass over z ([rows, units]):
+ * outputs [m, v, rstd, x_hat, next running mean, next running variance]. Every operation is the float32
+ * one of the kernel it replaces, in the same order: a column's mean is its entries added down the rows,
+ * each partial sum rounded to float32, then divided by the row count (as the backend's Mean kernel);
+ * v the mean of fround(z - m)^2; rstd = 1 / sqrt(v + eps); x_hat = (z - m) rstd; the running value
+ * r - (r - batch value) decay.
+ */
+const normStatsKernel: Compute = ([z, runningMean, runningVariance], [mean, variance, rstd, xHat, nextMean, nextVariance], [[rows, units]], attrs) => {
+  const [eps, decay] = [fround(attrs.epsilon), fround(attrs.decay)];
+  mean.fill(0);
+  variance.fill(0);
+  for (let i = 0; i < z.length; i += units) for (let j = 0; j < units; j++) mean[j] += z[i + j];
+  for (let j = 0; j < units; j++) mean[j] = mean[j] / rows;
+  for (let i = 0; i < z.length; i += units) {
+    for (let j = 0; j < units; j++) {
+      const d = fround(z[i + j] - mean[j]);
+      variance[j] += fround(d * d);
+    }
+  }
+  for (let j = 0; j < units; j++) {
+    variance[j] = variance[j] / rows;
+    rstd[j] = 1 / fround(Math.sqrt(fround(variance[j] + eps)));
+    nextMean[j] = runningMean[j] - fround(fround(runningMean[j] - mean[j]) * decay);
+    nextVariance[j] = runningVariance[j] - fround(fround(runningVariance[j] - variance[j]) * decay);
+  }
+  for (let i = 0; i < z.length; i += units) for (let j = 0; j < units; j++) xHat[i + j] = fround(z[i + j] - mean[j]) * rstd[j];
+};
+
+/**
+ * On wasm, batch norm's backward pass in two passes over the batch: outputs [dz, dgamma, dbeta] and, when a
+ * fourth output is asked for, the column sums of dz (the bias gradient of a layer normalized before its
+ * activation). The same float32 operations in the same order as the kernels of `normBackward`.
+ */
+const normBackwardKernel: Compute = ([dout, xHat, rstd, gamma], [dz, dGamma, dBeta, dBias], [[rows, units]]) => {
+  const [meanDx, meanDxX] = [new Float32Array(units), new Float32Array(units)];
+  dGamma.fill(0);
+  dBeta.fill(0);
+  for (let i = 0; i < dout.length; i += units) {
+    for (let j = 0; j < units; j++) {
+      const [g, x] = [dout[i + j], xHat[i + j]];
+      const dx = fround(g * gamma[j]);
+      dGamma[j] += fround(g * x);
+      dBeta[j] += g;
+      meanDx[j] += dx;
+      meanDxX[j] += fround(dx * x);
+    }
+  }
+  for (let j = 0; j < units; j++) (meanDx[j] = meanDx[j] / rows), (meanDxX[j] = meanDxX[j] / rows);
+  for (let i = 0; i < dout.length; i += units) {
+    for (let j = 0; j < units; j++) {
+      const dx = fround(dout[i + j] * gamma[j]);
+      dz[i + j] = fround(fround(dx - meanDx[j]) - fround(xHat[i + j] * meanDxX[j])) * rstd[j];
+    }
+  }
+  if (dBias) {
+    dBias.fill(0);
+    for (let i = 0; i < dz.length; i += units) for (let j = 0; j < units; j++) dBias[j] += dz[i + j];
+  }
+};
+
 /**
  * Batch norm forward in training mode, as direct-mlp.ts's normForward: tf.moments (mean, then the mean of
  * the squared deviations), tf.batchNorm (one FusedBatchNorm kernel on a [1, 1, B, units] view), the running
- * statistics' update, and x_hat = (z - m) * rsqrt(v + eps) for the backward pass.
+ * statistics' update, and x_hat = (z - m) * rsqrt(v + eps) for the backward pass. On wasm all but the
+ * FusedBatchNorm kernel are one pass (normStatsKernel).
  */
 function normForward(scope: BatchNormKernels, n: Norm, z: tf.TensorInfo, scalar: (v: number) => tf.TensorInfo): { out: tf.TensorInfo; xHat: tf.TensorInfo; rstd: tf.TensorInfo } {
   const [rows, units] = z.shape;
+  const normalize = (mean: tf.TensorInfo, variance: tf.TensorInfo) => {
+    const inputs = { x: view(z, [1, 1, rows, units]), mean, variance, offset: infoOf(n.beta), scale: infoOf(n.gamma) };
+    return view(scope.run('FusedBatchNorm', inputs, { varianceEpsilon: n.epsilon }), [rows, units]);
+  };
+  if (scope.onWasm) {
+    const shapes = [[units], [units], [units], [rows, units], [units], [units]];
+    const [mean, variance, rstd, xHat, nextMean, nextVariance] = scope.own(computeOnWasm(scope.kernelBackend, normStatsKernel, [z, infoOf(n.movingMean), infoOf(n.movingVariance)], shapes, { epsilon: n.epsilon, decay: 1 - n.momentum }));
+    assignNew(scope, n.movingMean, nextMean);
+    assignNew(scope, n.movingVariance, nextVariance);
+    return { out: normalize(mean, variance), xHat, rstd };
+  }
   const mean = scope.run('Mean', { x: z }, { axis: [0], keepDims: false });
   const deviation = scope.run('Sub', { a: z, b: view(mean, [1, units]) });
   const variance = scope.run('Mean', { x: scope.run('Square', { x: deviation }) }, { axis: [0], keepDims: false });
-  const inputs = { x: view(z, [1, 1, rows, units]), mean, variance, offset: infoOf(n.beta), scale: infoOf(n.gamma) };
-  const out = view(scope.run('FusedBatchNorm', inputs, { varianceEpsilon: n.epsilon }), [rows, units]);
+  const out = normalize(mean, variance);
   const decay = scalar(1 - n.momentum);
   for (const [v, value] of [[n.movingMean, mean], [n.movingVariance, variance]] as const) {
     const old = infoOf(v);
@@ -154,15 +229,23 @@ function normForward(scope: BatchNormKernels, n: Norm, z: tf.TensorInfo, scalar:
 
 /**
  * Batch norm backward, as direct-mlp.ts's normBackward: dgamma = sum(dout x_hat), dbeta = sum(dout),
- * dz = (dx_hat - mean(dx_hat) - x_hat mean(dx_hat x_hat)) * rstd with dx_hat = dout gamma.
+ * dz = (dx_hat - mean(dx_hat) - x_hat mean(dx_hat x_hat)) * rstd with dx_hat = dout gamma; with `withBias`,
+ * also sum(dz) (tf.sum(dz, 0)). On wasm one kernel (normBackwardKernel).
  */
-function normBackward(scope: BatchNormKernels, gamma: tf.TensorInfo, dout: tf.TensorInfo, xHat: tf.TensorInfo, rstd: tf.TensorInfo): { dz: tf.TensorInfo; dGamma: tf.TensorInfo; dBeta: tf.TensorInfo } {
+function normBackward(scope: BatchNormKernels, gamma: tf.TensorInfo, dout: tf.TensorInfo, xHat: tf.TensorInfo, rstd: tf.TensorInfo, withBias: boolean): { dz: tf.TensorInfo; dGamma: tf.TensorInfo; dBeta: tf.TensorInfo; dBias?: tf.TensorInfo } {
+  if (scope.onWasm) {
+    const units = dout.shape[1];
+    const shapes = [dout.shape, [units], [units], ...(withBias ? [[units]] : [])];
+    const [dz, dGamma, dBeta, dBias] = scope.own(computeOnWasm(scope.kernelBackend, normBackwardKernel, [dout, xHat, rstd, gamma], shapes, {}));
+    return { dz, dGamma, dBeta, dBias };
+  }
   const dGamma = scope.run('Sum', { x: scope.run('Multiply', { a: dout, b: xHat }) }, AXIS0);
   const dBeta = scope.run('Sum', { x: dout }, AXIS0);
   const dxHat = scope.run('Multiply', { a: dout, b: gamma });
   const centred = scope.run('Sub', { a: dxHat, b: scope.run('Mean', { x: dxHat }, AXIS0) });
   const along = scope.run('Multiply', { a: xHat, b: scope.run('Mean', { x: scope.run('Multiply', { a: dxHat, b: xHat }) }, AXIS0) });
-  return { dz: scope.run('Multiply', { a: scope.run('Sub', { a: centred, b: along }), b: rstd }), dGamma, dBeta };
+  const dz = scope.run('Multiply', { a: scope.run('Sub', { a: centred, b: along }), b: rstd });
+  return { dz, dGamma, dBeta, dBias: withBias ? scope.run('Sum', { x: dz }, AXIS0) : undefined };
 }
 
 /** The layer's batch-norm variables, or undefined when it lacks one of them (or has no scale or shift). */
@@ -242,13 +325,13 @@ export function kernelBatchNormMlp(model: tf.LayersModel): KernelBatchNormMlp | 
             let dz: tf.TensorInfo;
             let dBias: tf.TensorInfo | undefined;
             if (placement === 'after') {
-              const n = normBackward(scope, gammas[l], dOut, s.xHat, s.rstd);
+              const n = normBackward(scope, gammas[l], dOut, s.xHat, s.rstd, false);
               [dOut, grads[4 * l + 2], grads[4 * l + 3]] = [n.dz, n.dGamma, n.dBeta];
               if (slopeKernel && scope.onWasm) [dz, dBias] = scope.own(denseBackwardOnWasm(scope.kernelBackend, slopeKernel, dOut, s.u, s.a));
               else dz = slopeTimes(scope, activation, dOut, s.u, s.a, c);
             } else {
-              const n = normBackward(scope, gammas[l], slopeTimes(scope, activation, dOut, s.u, s.a, c), s.xHat, s.rstd);
-              [dz, grads[4 * l + 2], grads[4 * l + 3]] = [n.dz, n.dGamma, n.dBeta];
+              const n = normBackward(scope, gammas[l], slopeTimes(scope, activation, dOut, s.u, s.a, c), s.xHat, s.rstd, true);
+              [dz, grads[4 * l + 2], grads[4 * l + 3], dBias] = [n.dz, n.dGamma, n.dBeta, n.dBias];
             }
             grads[4 * l] = scope.matMulAT(s.input, dz);
             grads[4 * l + 1] = dBias ?? scope.run('Sum', { x: dz }, AXIS0);
