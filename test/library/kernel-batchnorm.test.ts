@@ -21,7 +21,7 @@ afterEach(() => {
 
 const data = xor({ n: 200, seed: 4 });
 const probes = { every: 4, batchGradients: true, updates: true, gradients: true, weights: true, activations: true, parameters: 'all' as const };
-const shape = { inputs: 2, outputs: 1, depth: 6, width: 24, init: 'glorotNormal', seed: 2 };
+const shape = { inputs: 2, outputs: 1, depth: 5, width: 24, init: 'glorotNormal', seed: 2 };
 
 const build = (options: Record<string, unknown>) => mlp({ ...shape, ...options } as Parameters<typeof mlp>[0]);
 const viaEngine = (engine: boolean) => (engine ? (process.env.GRADSCOPE_KERNEL_STEP = '0') : delete process.env.GRADSCOPE_KERNEL_STEP);
@@ -54,9 +54,8 @@ test.each([
   ['after, relu', { activation: 'relu', init: 'heNormal', batchNorm: 'after' }, { shuffle: false }],
   ['before, tanh', { activation: 'tanh', batchNorm: 'before' }, { learningRate: 0.3 }],
   ['after, tanh', { activation: 'tanh', batchNorm: 'after' }, { learningRate: 0.3 }],
-  ['before, leakyRelu, mean squared error', { activation: 'leakyRelu', batchNorm: 'before' }, { loss: 'meanSquaredError' }],
+  ['batchNorm true (before), leakyRelu, mean squared error', { activation: 'leakyRelu', batchNorm: true }, { loss: 'meanSquaredError' }],
   ['after, elu', { activation: 'elu', batchNorm: 'after' }, {}],
-  ['before, linear', { activation: 'linear', batchNorm: true }, {}],
   ['before, sigmoid, clipped by global norm at every step', { activation: 'sigmoid', batchNorm: 'before' }, { clipGlobalNorm: 0.02 }],
   ['after, relu, clipped by global norm at some steps', { activation: 'relu', init: 'heNormal', batchNorm: 'after', depth: 10 }, { clipGlobalNorm: 1.5, learningRate: 0.5 }],
 ])('%s: the kernel step equals the engine step byte for byte', async (_name, options, training) => {
@@ -88,7 +87,7 @@ test.each([
   ['before, sigmoid', { activation: 'sigmoid', batchNorm: 'before' }, {}],
   ['after, relu, clipped by global norm', { activation: 'relu', init: 'heNormal', batchNorm: 'after' }, { clipGlobalNorm: 0.5 }],
 ])('trainTogether, %s: each model equals the model trained alone through the engine, byte for byte', async (_name, options, training) => {
-  const seeds = [0, 1, 2];
+  const seeds = [0, 1];
   const together = seeds.map((seed) => build({ ...options, seed }));
   const before = tf.memory().numTensors;
   const histories = await trainTogether(together, data, { batchSize: 48, steps: 13, quiet: true, probes, ...training });
