@@ -330,7 +330,9 @@ export function kernelBatchNormMlp(model: tf.LayersModel): KernelBatchNormMlp | 
               if (slopeKernel && scope.onWasm) [dz, dBias] = scope.own(denseBackwardOnWasm(scope.kernelBackend, slopeKernel, dOut, s.u, s.a));
               else dz = slopeTimes(scope, activation, dOut, s.u, s.a, c);
             } else {
-              const n = normBackward(scope, gammas[l], slopeTimes(scope, activation, dOut, s.u, s.a, c), s.xHat, s.rstd, true);
+              // dLoss/du (on wasm one kernel, whose column sums go unused: the bias gradient is that of dz).
+              const du = slopeKernel && scope.onWasm ? scope.own(denseBackwardOnWasm(scope.kernelBackend, slopeKernel, dOut, s.u, s.a))[0] : slopeTimes(scope, activation, dOut, s.u, s.a, c);
+              const n = normBackward(scope, gammas[l], du, s.xHat, s.rstd, true);
               [dz, grads[4 * l + 2], grads[4 * l + 3], dBias] = [n.dz, n.dGamma, n.dBeta, n.dBias];
             }
             grads[4 * l] = scope.matMulAT(s.input, dz);
