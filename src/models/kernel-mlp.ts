@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DirectActivation, layerNamed, weightOf } from './direct-ops';
 import { DENSE_BACKWARD_ACTIVATIONS, DenseBackwardActivation, denseBackwardOnWasm } from './fused-kernels';
+import { kernelBatchNormMlp } from './kernel-batchnorm';
 import { modelInfo, positionName } from './info';
 
 /** The kernels' outputs of one step, freed together by `dispose`. */
@@ -159,13 +160,15 @@ function slopeTimes(scope: KernelScope, name: DirectActivation, da: tf.TensorInf
 
 /**
  * The kernel-by-kernel pass of a model built by `mlp`, or null when the model is not one it covers (not
- * from `mlp`, batch norm, residual connections, an activation without a written slope, a frozen layer).
+ * from `mlp`, residual connections, an activation without a written slope, a frozen layer).
  */
 export function kernelMlp(model: tf.LayersModel): KernelMlp | null {
   if (process.env.GRADSCOPE_DIRECT === '0') return null;
   const info = modelInfo(model);
   const o = info.options as { depth: number; activation: DirectActivation; batchNorm: unknown; residual: boolean; leakyReluAlpha: number } | undefined;
-  if (info.kind !== 'mlp' || !o || o.batchNorm || o.residual) return null;
+  if (info.kind !== 'mlp' || !o || o.residual) return null;
+  // Batch norm: its own pass (kernel-batchnorm.ts).
+  if (o.batchNorm) return kernelBatchNormMlp(model);
   const fused = FUSED[o.activation];
   if (fused === undefined || (o.activation === 'leakyRelu' && !(o.leakyReluAlpha >= 0))) return null;
   const names = [...Array.from({ length: o.depth }, (_, i) => positionName('dense', i + 1, o.depth)), 'output'];

@@ -67,7 +67,6 @@ function checkCommonShape(where: string, models: tf.LayersModel[]): void {
     }
   });
   if (new Set(models).size !== models.length) fail(where, 'models', `${models.length} models`, 'distinct models (the same model appears twice)');
-  if (first!.batchNorm) fail(where, 'models[0]', infos[0].summary, 'models without batch normalization (train those one by one with train)');
   if (!(DIRECT_ACTIVATIONS as readonly string[]).includes(first!.activation as string)) {
     fail(where, 'models[0] activation', first!.activation, `one of ${DIRECT_ACTIVATIONS.join(', ')} (train others one by one with train)`);
   }
@@ -80,9 +79,10 @@ function checkCommonShape(where: string, models: tf.LayersModel[]): void {
  * returned it. The models end up trained, as after `train`.
  *
  * Supports every option of `train` except validation, clipValue, clipNorm, onNonFinite, onProbe and
- * startStep, for `mlp` models without batch normalization whose activation is sigmoid, tanh, relu,
- * leakyRelu, elu or linear. If any model's loss or gradient becomes NaN or infinite, all stop at that step
- * (each history says which model it was); `train` would have stopped only that one.
+ * startStep, for `mlp` models whose activation is sigmoid, tanh, relu, leakyRelu, elu or linear (with or
+ * without batch normalization: each model keeps its own running statistics). If any model's loss or
+ * gradient becomes NaN or infinite, all stop at that step (each history says which model it was); `train`
+ * would have stopped only that one.
  *
  * @example
  *   const models = [0, 1, 2, 3, 4].map((seed) => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal', seed }));
