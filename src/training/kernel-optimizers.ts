@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelScope } from '../models/kernel-mlp';
 import { computeOnWasm } from '../models/wasm-kernel';
-import type { OptimizerName } from './optimizers';
+import { ADAM, OptimizerName, RMSPROP } from './optimizers';
 
 const fround = Math.fround;
 
@@ -70,7 +70,8 @@ const STATE_COUNT: Record<KernelOptimizerName, number> = { momentum: 1, adam: 2,
 /** The constants tfjs's optimizers make from their settings (`makeOptimizer`'s), as float32 numbers. */
 function constantsOf(settings: UpdateSettings) {
   const { learningRate: lr, momentum } = settings;
-  const [beta1, beta2, adamEpsilon, rho, rmsEpsilon] = [0.9, 0.999, 1e-8, 0.99, 1e-8];
+  const { beta1, beta2, epsilon: adamEpsilon } = ADAM;
+  const { rho, epsilon: rmsEpsilon } = RMSPROP;
   return {
     minusRate: -lr,
     rate: lr,
@@ -173,7 +174,7 @@ function rmspropLoop(c: Constants, [s, u]: Float32Array[], g: Float32Array, w: F
 function tensorUpdate(name: KernelOptimizerName, settings: UpdateSettings, shapes: number[][][]): KernelUpdate {
   const c = Object.fromEntries(Object.entries(constantsOf(settings)).map(([k, v]) => [k, tf.scalar(v)])) as Record<keyof ReturnType<typeof constantsOf>, tf.Scalar>;
   let state: tf.Tensor[][][] = shapes.map((model) => model.map((shape) => Array.from({ length: STATE_COUNT[name] }, () => tf.zeros(shape))));
-  let powers: tf.Tensor[] = name === 'adam' ? [tf.scalar(0.9), tf.scalar(0.999)] : [];
+  let powers: tf.Tensor[] = name === 'adam' ? [tf.scalar(ADAM.beta1), tf.scalar(ADAM.beta2)] : [];
   /** The tensor replaces `old` from now on (kept out of the step's tf.tidy). */
   const take = (scope: KernelScope, info: tf.TensorInfo, old: tf.Tensor) => {
     const kept = tf.keep(scope.toTensor(info));
