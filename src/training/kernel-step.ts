@@ -1,7 +1,7 @@
 /**
  * One training step of one or several models, kernel by kernel (models/kernel-mlp.ts): each
  * model's forward pass, its loss and dLoss/dy (through TensorFlow.js's own autodiff, as the engine path has
- * it), its backward pass, the global gradient norm, one transfer of every number to the host, and the update:
+ * it; mean squared error through the kernels that autodiff runs), its backward pass, the global gradient norm, one transfer of every number to the host, and the update:
  * plain SGD, W <- W - learningRate dLoss/dW, or momentum, Adam or RMSProp (kernel-optimizers.ts). The numbers
  * are those of the engine path's step, operation for operation.
  *
