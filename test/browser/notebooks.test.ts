@@ -129,13 +129,9 @@ describeWithBrowser('notebooks in JupyterLab, in headless Chromium', () => {
       // The page shows this notebook alone.
       expect(await page.evaluate<number>(openAlone(path.basename(file)))).toBe(1);
       await page.waitForSelector('.jp-Notebook .jp-Cell', { state: 'attached', timeout: 90_000 });
-      let drawn = 0;
-      const deadline = Date.now() + 90_000;
-      while (Date.now() < deadline) {
-        drawn = await page.evaluate<number>(COUNT_DRAWN);
-        if (drawn >= expected) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      // Until every chart is drawn (checked every 100 ms), or 90 s: then the count says how many were.
+      await page.waitForFunction(`${COUNT_DRAWN} >= ${expected}`, undefined, { timeout: 90_000, polling: 100 }).catch(() => undefined);
+      const drawn = await page.evaluate<number>(COUNT_DRAWN);
       // Make the whole notebook visible for the screenshot: the notebook scrolls inside its own panel.
       const height = await page.evaluate<number>(`(() => {
         const scroller = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer') || document.querySelector('.jp-Notebook');

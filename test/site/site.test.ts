@@ -50,6 +50,7 @@ interface Locator {
 interface Page {
   goto(url: string, options?: Record<string, unknown>): Promise<unknown>;
   evaluate<R>(fn: string): Promise<R>;
+  waitForFunction(fn: string, arg?: unknown, options?: Record<string, unknown>): Promise<unknown>;
   screenshot(options: Record<string, unknown>): Promise<Buffer>;
   locator(selector: string): Locator;
   on(event: string, handler: (arg: any) => void): void; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -76,6 +77,7 @@ interface Visit {
 }
 
 const DRAWN = `Array.from(document.querySelectorAll('.gs-chart')).filter((c) => c.querySelector('.js-plotly-plot svg.main-svg')).length`;
+const AFTER_TWO_FRAMES = 'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(undefined))))';
 
 /** Executes the notebooks (or reuses this run's executions) into build/executed/; throws naming a failing cell. */
 async function executed(notebooks: string[]): Promise<void> {
@@ -146,14 +148,11 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
       if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
     });
     await page.goto(`${server.url}/${file}`, { waitUntil: 'load', timeout: 90_000 });
-    let drawn = 0;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      drawn = await page.evaluate<number>(DRAWN);
-      if (drawn >= charts) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    // Until the charts are drawn (checked every 100 ms), or 60 s: then the count says how many were.
+    await page.waitForFunction(`${DRAWN} >= ${charts}`, undefined, { timeout: 60_000, polling: 100 }).catch(() => undefined);
+    const drawn = await page.evaluate<number>(DRAWN);
+    // Two more frames, so that what was drawn last is painted in the screenshot.
+    await page.evaluate<void>(AFTER_TWO_FRAMES);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.png`), fullPage: true });
     return { page, blocked: blocked.slice(before), errors, drawn, charts };
   }
