@@ -4,7 +4,8 @@
  * One-command set-up, run by `npm install` (postinstall) and by `npm run setup`. Idempotent: a second run
  * changes nothing.
  *
- *   1. Compiles src/ to dist/ with type declarations (tslab imports compiled JavaScript, not src/*.ts).
+ *   1. Compiles src/ to dist/ with type declarations (tslab imports compiled JavaScript, not src/*.ts);
+ *      skipped when nothing tsc reads has changed since the last build (tools/build.js).
  *   2. Creates the Python venv .venv from tools/requirements.txt (JupyterLab, nbclient, plotly's
  *      JupyterLab renderer), reinstalling only when that file changes.
  *   3. Installs the kernel conformance suite the tests use (tools/requirements-test.txt) into .venv, where the
@@ -57,7 +58,7 @@ function build() {
     throw new Error('typescript is not installed, so src/ cannot be compiled: run `npm install` without --omit=dev');
   }
   const changed = require('./build').build();
-  say(`compiled src/ to dist/ (${changed} file${changed === 1 ? '' : 's'} changed)`);
+  say(`dist/ is up to date with src/ (${changed} file${changed === 1 ? '' : 's'} changed)`);
 }
 
 function findPython() {

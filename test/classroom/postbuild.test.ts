@@ -6,7 +6,10 @@
  *
  * The machine's own npm settings (registry, a copy of its download cache) are passed through, so the install
  * does not depend on the network more than `npm install` does; nothing of the developer's home is visible
- * otherwise, and the machine's cache is left as it was.
+ * otherwise, and the machine's cache is left as it was. npm prefers that cache (prefer-offline): a package
+ * found there is installed from it without asking the registry whether it changed (the lock file pins each
+ * version and its integrity hash), which takes about half the time of revalidating all 400 of them; a package
+ * missing from it is still downloaded. It is still a real `npm ci`, from the lock file, with its scripts.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -48,7 +51,7 @@ function copyRepository(target: string): void {
  * its content files hard-linked (npm never rewrites one) and its index copied (npm appends to it).
  */
 function machineNpmSettings(privateCache: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { npm_config_cache: privateCache };
+  const env: NodeJS.ProcessEnv = { npm_config_cache: privateCache, npm_config_prefer_offline: 'true' };
   const cache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim();
   fs.mkdirSync(path.join(privateCache, '_cacache'), { recursive: true });
   const machine = path.join(cache, '_cacache');

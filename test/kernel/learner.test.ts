@@ -171,8 +171,10 @@ describe('interrupt', () => {
   test('stops an endless synchronous loop within a second, with KeyboardInterrupt; what it defined is kept', () => {
     const record = session([
       { op: 'execute', code: '"warm up the compiler"' },
-      { op: 'execute', code: 'let spins = 0;\nwhile (true) { spins++; }', wait: false },
-      { op: 'sleep', seconds: 5 },
+      { op: 'execute', code: "console.log('looping');\nlet spins = 0;\nwhile (true) { spins++; }", wait: false },
+      // The loop runs (compiled, printed), plus a moment.
+      { op: 'wait_output', text: 'looping', timeout: 120 },
+      { op: 'sleep', seconds: 0.3 },
       { op: 'interrupt' },
       { op: 'wait_all', timeout: 30 },
       { op: 'execute', code: 'spins > 0' },

@@ -9,7 +9,8 @@
  *     or made here when this run has none): every page is opened.
  * On every page, every request outside the site is aborted and counted (and must be none), no console error
  * may appear, and every chart output of the notebook must be drawn by plotly.js (an svg.main-svg). Full-page
- * screenshots go to test-artifacts/site/.
+ * screenshots go to test-artifacts/site/ (JPEG: a lesson page is some 18 000 pixels tall, and Chromium encodes
+ * it as JPEG in about half the time it takes for PNG).
  *
  * Skipped only when no Chromium is installed (`.ci/run` installs it); the skip is listed at the end of `npm test`,
  * and is a failure under CI=true.
@@ -25,6 +26,7 @@ import { StaticServer, serveFolder } from './static-server';
 
 const chromiumPath = findChromium();
 const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'site');
+const SHOT = { type: 'jpeg', quality: 80 };
 const FIXTURES = path.join(__dirname, 'fixtures');
 const fixtureNotebooks = ['01-first-steps.ipynb', '02-second-lesson.ipynb'].map((f) => path.join(FIXTURES, f));
 const lessonStems = fs
@@ -50,6 +52,7 @@ interface Locator {
 interface Page {
   goto(url: string, options?: Record<string, unknown>): Promise<unknown>;
   evaluate<R>(fn: string): Promise<R>;
+  waitForFunction(fn: string, arg?: unknown, options?: Record<string, unknown>): Promise<unknown>;
   screenshot(options: Record<string, unknown>): Promise<Buffer>;
   locator(selector: string): Locator;
   on(event: string, handler: (arg: any) => void): void; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -76,6 +79,7 @@ interface Visit {
 }
 
 const DRAWN = `Array.from(document.querySelectorAll('.gs-chart')).filter((c) => c.querySelector('.js-plotly-plot svg.main-svg')).length`;
+const AFTER_TWO_FRAMES = 'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(undefined))))';
 
 /** Executes the notebooks (or reuses this run's executions) into build/executed/; throws naming a failing cell. */
 async function executed(notebooks: string[]): Promise<void> {
@@ -146,15 +150,12 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
       if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
     });
     await page.goto(`${server.url}/${file}`, { waitUntil: 'load', timeout: 90_000 });
-    let drawn = 0;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      drawn = await page.evaluate<number>(DRAWN);
-      if (drawn >= charts) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.png`), fullPage: true });
+    // Until the charts are drawn (checked every 100 ms), or 60 s: then the count says how many were.
+    await page.waitForFunction(`${DRAWN} >= ${charts}`, undefined, { timeout: 60_000, polling: 100 }).catch(() => undefined);
+    const drawn = await page.evaluate<number>(DRAWN);
+    // Two more frames, so that what was drawn last is painted in the screenshot.
+    await page.evaluate<void>(AFTER_TWO_FRAMES);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.jpeg`), fullPage: true, ...SHOT });
     return { page, blocked: blocked.slice(before), errors, drawn, charts };
   }
 
@@ -228,7 +229,7 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
         expect(await solution.isVisible()).toBe(false);
         await v.page.locator('details.gs-solution > summary').first().click();
         expect(await solution.isVisible()).toBe(true);
-        await v.page.screenshot({ path: path.join(SCREENSHOTS, 'fixture-01-solution-revealed.png'), fullPage: true });
+        await v.page.screenshot({ path: path.join(SCREENSHOTS, 'fixture-01-solution-revealed.jpeg'), fullPage: true, ...SHOT });
         const links = await v.page.evaluate<{ next: string[]; previous: number; inText: string | null }>(`({
           next: Array.from(document.querySelectorAll('a.gs-next')).map((a) => a.getAttribute('href')),
           previous: document.querySelectorAll('a.gs-previous').length,
