@@ -159,11 +159,20 @@ function slopeTimes(scope: KernelScope, name: DirectActivation, da: tf.TensorInf
 }
 
 /**
+ * The backends the kernel-by-kernel pass runs on: wasm and cpu, whose tensors are plain arrays of numbers that
+ * a kernel's output can be seen through with another shape (`viewAs`). The native 'tensorflow' backend keeps
+ * each tensor's shape in its own handle, and some of its kernels call TensorFlow.js operations, which take
+ * engine tensors only: there every step goes through the engine.
+ */
+export const KERNEL_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+/**
  * The kernel-by-kernel pass of a model built by `mlp`, or null when the model is not one it covers (not
- * from `mlp`, residual connections, an activation without a written slope, a frozen layer).
+ * from `mlp`, residual connections, an activation without a written slope, a frozen layer) or the backend
+ * is not one of `KERNEL_BACKENDS`.
  */
 export function kernelMlp(model: tf.LayersModel): KernelMlp | null {
-  if (process.env.GRADSCOPE_DIRECT === '0') return null;
+  if (process.env.GRADSCOPE_DIRECT === '0' || !KERNEL_BACKENDS.includes(tf.getBackend())) return null;
   const info = modelInfo(model);
   const o = info.options as { depth: number; activation: DirectActivation; batchNorm: unknown; residual: boolean; leakyReluAlpha: number } | undefined;
   if (info.kind !== 'mlp' || !o || o.residual) return null;
