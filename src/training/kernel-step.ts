@@ -1,8 +1,9 @@
 /**
- * One plain-SGD training step of one or several models, kernel by kernel (models/kernel-mlp.ts): each
+ * One training step of one or several models, kernel by kernel (models/kernel-mlp.ts): each
  * model's forward pass, its loss and dLoss/dy (through TensorFlow.js's own autodiff, as the engine path has
- * it), its backward pass, the global gradient norm, one transfer of every number to the host, and the update
- * W <- W - learningRate dLoss/dW. The numbers are those of the engine path's step, operation for operation.
+ * it), its backward pass, the global gradient norm, one transfer of every number to the host, and the update:
+ * plain SGD, W <- W - learningRate dLoss/dW, or momentum, Adam or RMSProp (kernel-optimizers.ts). The numbers
+ * are those of the engine path's step, operation for operation.
  *
  * On wasm the gradients are read in place, so the norm ||g|| = sqrt(sum of g_i^2) is summed on the host (in
  * float32, as the engine's kernel sums it) and, when the per-layer gradient probe runs every step, each
@@ -12,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelConstants, KernelMlp, KernelScope, viewAs } from '../models/kernel-mlp';
 import { addSquares, sgdUpdateOnWasm } from '../models/fused-kernels';
+import type { KernelUpdate } from './kernel-optimizers';
 import { LossFn, LossName, accuracyTensor, binaryHits } from '../core/losses';
 import { gradientSums, sumOfSquares } from '../probes/magnitude';
 import type { KnownSums } from '../probes/gradients';
@@ -31,6 +33,8 @@ export interface SgdRate {
   minus: tf.Scalar;
   /** Clip the gradients to this global norm first (wasm only: `kernelClipping` says where it runs). */
   clipGlobalNorm?: number;
+  /** Another optimizer's update (kernel-optimizers.ts) in place of plain SGD; its state advances with each applied step. */
+  update?: KernelUpdate;
 }
 
 /** True when the kernel step can clip by global norm: on wasm, where it reads the gradients in place. */
@@ -207,6 +211,19 @@ function assignNew(scope: KernelScope, v: tf.Variable, next: tf.TensorInfo): voi
   tensor.dispose();
 }
 
+/** Every model's weights take the values `update` computes from the gradients (and, on wasm, their sums of squares). */
+function applyUpdate(scope: KernelScope, models: KernelModel[], grads: tf.TensorInfo[][], update: KernelUpdate): void {
+  const squares = models.map((m) => new Float64Array(m.net.weights.length));
+  const weights = models.map((m) => m.net.weights.map((v) => ({ dataId: v.dataId, shape: v.shape, dtype: v.dtype }) as tf.TensorInfo));
+  const next = update.step(scope, weights, grads, squares);
+  models.forEach((m, k) =>
+    m.net.weights.forEach((v, i) => {
+      assignNew(scope, v, next[k][i]);
+      if (scope.onWasm) knownSquares.set(v, { dataId: v.dataId, squares: squares[k][i] });
+    }),
+  );
+}
+
 /**
  * Runs the step up to the host transfer; `apply` then makes each model's update. Call inside tf.tidy (the
  * loss's tensors are ordinary ones). The host numbers go into `reuse` when it has the right length (the
@@ -250,6 +267,7 @@ export function kernelSgdStep(models: KernelModel[], xb: tf.Tensor, yb: tf.Tenso
       host,
       known: known.length ? known : null,
       apply() {
+        if (rate.update) return applyUpdate(scope, models, grads, rate.update);
         models.forEach((m, k) => {
           if (!scope.onWasm) return m.net.weights.forEach((v, i) => sgdUpdate(scope, v, grads[k][i], rate.minus));
           // All weights of the model in one pass (fused-kernels.ts's sgdUpdate, the same numbers), which

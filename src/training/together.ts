@@ -5,8 +5,9 @@
  * loss of all models at once, the bookkeeping, one transfer of every number to the host per step).
  *
  * Two ways, the same numbers:
- *   - plain SGD, without clipping or (on wasm) with clipping by global norm (the common case): each model's step kernel by kernel
- *     (training/kernel-step.ts, models/kernel-mlp.ts), without TensorFlow.js's per-operation bookkeeping;
+ *   - SGD, momentum, Adam or RMSProp, without clipping or (on wasm) with clipping by global norm (the common
+ *     case): each model's step kernel by kernel (training/kernel-step.ts, models/kernel-mlp.ts,
+ *     training/kernel-optimizers.ts), without TensorFlow.js's per-operation bookkeeping;
  *   - otherwise: the loss that is differentiated is the sum of the N models' own losses, through each
  *     model's direct pass (models/direct-mlp.ts), and dLoss/dW_n of a sum of independent terms is model n's
  *     own gradient; the optimizers keep their running averages per weight, so one optimizer over all the
@@ -31,6 +32,7 @@ import { DIRECT_ACTIVATIONS } from '../models/direct-ops';
 import { trainingForward } from '../models/direct';
 import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-mlp';
 import { KernelModel, StepLoss, kernelClipping, kernelSgdStep } from './kernel-step';
+import { KernelUpdate, hasKernelUpdate, kernelUpdate } from './kernel-optimizers';
 import { checkStepBudget } from '../models/build';
 import { modelInfo } from '../models/info';
 import { KnownSums, summarizeGradientArrays, summarizeGradients } from '../probes/gradients';
@@ -147,6 +149,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   let optimizer: tf.Optimizer | undefined;
   let constants: KernelConstants | undefined;
   let minusRate: tf.Scalar | undefined;
+  let update: KernelUpdate | undefined;
   const ownsProbeData = !(options.probes && options.probes.data);
   const probeData: DataLike = ownsProbeData
     ? { x: all.x.slice(0, Math.min(256, n)), y: all.y.slice(0, Math.min(256, n)), task: 'task' in data ? data.task : undefined }
@@ -157,9 +160,9 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
     // Each model's own weights and its directly computed forward pass (one operation per model).
     const variables = models.map((m) => trainableVariables(m));
     const forwards = models.map((m) => trainingForward(m));
-    optimizer = makeOptimizer(optimizerName, learningRate, momentum);
-    // Plain SGD (clipping by global norm on wasm): every model's step kernel by kernel (kernel-step.ts), when all are covered.
-    const nets = optimizerName === 'sgd' && (clip === undefined || kernelClipping()) ? models.map((m) => kernelMlp(m)) : [];
+    // Every model's step kernel by kernel (kernel-step.ts; clipping by global norm on wasm), when all are covered.
+    const kernelOptimizer = optimizerName === 'sgd' || hasKernelUpdate(optimizerName);
+    const nets = kernelOptimizer && (clip === undefined || kernelClipping()) && process.env.GRADSCOPE_KERNEL_STEP !== '0' ? models.map((m) => kernelMlp(m)) : [];
     const covered = nets.length > 0 && nets.every((net, k) => net !== null && variables[k].every((v) => net.weights.includes(v)));
     const kernelModels: KernelModel[] | null = covered
       ? nets.map((net, k) => ({
@@ -168,7 +171,13 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
           selected: () => parametersOf[k].selected.map((p) => p.variable.read()),
         }))
       : null;
-    if (kernelModels) (constants = kernelConstants(models[0])), (minusRate = tf.scalar(-learningRate));
+    if (kernelModels) {
+      constants = kernelConstants(models[0]);
+      minusRate = tf.scalar(-learningRate);
+      if (hasKernelUpdate(optimizerName)) update = kernelUpdate(optimizerName, { learningRate, momentum }, kernelModels.map((m) => m.net.weights.map((v) => v.shape)));
+    } else {
+      optimizer = makeOptimizer(optimizerName, learningRate, momentum);
+    }
     const stepLoss: StepLoss | undefined = kernelModels ? { ...loss, terms: lossTerms(loss.name, outputsAreProbabilities(models[0], loss.name)) } : undefined;
     const parametersOf = models.map((m) => ({ all: selectParameters(m, 'all'), selected: probes ? selectParameters(m, probes.parameters) : [] }));
     const probabilities = false;
@@ -197,7 +206,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
         const xb = gatherRows(all.x, indices);
         const yb = gatherRows(all.y, indices);
         if (kernelModels) {
-          const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, { learningRate, minus: minusRate!, clipGlobalNorm: clip }, batchGradients, host);
+          const step = kernelSgdStep(kernelModels, xb, yb, stepLoss!, constants!, { learningRate, minus: minusRate!, clipGlobalNorm: clip, update }, batchGradients, host);
           try {
             host = lastHost = step.host;
             known = step.known;
@@ -280,5 +289,6 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
     optimizer?.dispose();
     if (constants) tf.dispose([constants.one, constants.zero, constants.alpha]);
     minusRate?.dispose();
+    update?.dispose();
   }
 }

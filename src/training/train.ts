@@ -10,9 +10,9 @@
  * Every `probes.every` steps (and before the first step) the probes look at the model on a fixed probe
  * batch and append plain records to the history.
  *
- * Plain SGD (with at most clipping by global norm) on a model built by `mlp` takes the same step kernel by
- * kernel, outside TensorFlow.js's per-operation bookkeeping (see `leanStep` below): the same numbers, fewer
- * microseconds.
+ * SGD, momentum, Adam or RMSProp (with at most clipping by global norm) on a model built by `mlp` takes the
+ * same step kernel by kernel, outside TensorFlow.js's per-operation bookkeeping (see `leanStep` below): the
+ * same numbers, fewer microseconds.
  *
  * A run is deterministic: the same model seed, training seed, options and backend give identical numbers.
  */
@@ -26,6 +26,7 @@ import { checkStepBudget } from '../models/build';
 import { trainingForward } from '../models/direct';
 import { KernelConstants, kernelConstants, kernelMlp } from '../models/kernel-mlp';
 import { KernelModel, SgdRate, kernelClipping, kernelSgdStep } from './kernel-step';
+import { hasKernelUpdate, kernelUpdate } from './kernel-optimizers';
 import { modelInfo } from '../models/info';
 import { summarizeGradientArrays, summarizeGradients } from '../probes/gradients';
 import { checkData, checkModel, checkShapes } from '../core/model-checks';
@@ -291,8 +292,8 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
     const allParameters = selectParameters(model, 'all');
     const batchGradients = r.probes?.batchGradients ?? false;
     const probabilities = ['sigmoid', 'softmax'].includes(outputActivation(model));
-    optimizer = makeOptimizer(r.optimizer, r.learningRate, r.momentum);
     lean = leanStep(model, r, variables, selected);
+    if (!lean) optimizer = makeOptimizer(r.optimizer, r.learningRate, r.momentum);
     const batches = new MiniBatches(n, r.batchSize, r.seed, r.shuffle);
     let lastYield = Date.now();
 
@@ -419,7 +420,7 @@ export async function train(model: tf.LayersModel, data: DataLike, options: Trai
   }
 }
 
-/** The plain-SGD step kernel by kernel, for `train`: one call per step, then dispose after training. */
+/** The step kernel by kernel, for `train`: one call per step, then dispose after training. */
 interface LeanStep {
   /**
    * One step on the mini-batch: the step's numbers as the engine path lays them out (loss, accuracy, norm
@@ -431,8 +432,8 @@ interface LeanStep {
 }
 
 /**
- * Plain SGD, without clipping or (on wasm) with clipping by global norm only, on a model built by `mlp` that
- * models/kernel-mlp.ts covers: each step kernel by
+ * SGD, momentum, Adam or RMSProp, without clipping or (on wasm) with clipping by global norm only, on a model
+ * built by `mlp` that models/kernel-mlp.ts covers: each step kernel by
  * kernel outside TensorFlow.js's engine (training/kernel-step.ts, the step `trainTogether` takes), with the
  * same numbers as the engine path, operation for operation: the same kernels on the same inputs, minus the
  * engine's bookkeeping around each one (tensor objects, scopes, the gradient tape). Null for every other run
@@ -441,12 +442,14 @@ interface LeanStep {
 function leanStep(model: tf.LayersModel, r: Resolved, variables: tf.Variable[], selected: Parameter[]): LeanStep | null {
   const clips = Object.keys(r.clip);
   const clipGlobalNorm = clips.length === 1 && kernelClipping() ? r.clip.clipGlobalNorm : undefined;
-  if (r.optimizer !== 'sgd' || (clips.length > 0 && clipGlobalNorm === undefined) || process.env.GRADSCOPE_KERNEL_STEP === '0') return null;
+  if ((r.optimizer !== 'sgd' && !hasKernelUpdate(r.optimizer)) || (clips.length > 0 && clipGlobalNorm === undefined) || process.env.GRADSCOPE_KERNEL_STEP === '0') return null;
   const net = kernelMlp(model);
   if (!net || !variables.every((v) => net.weights.includes(v))) return null;
   const kernelModel: KernelModel = { net, order: variables.map((v) => net.weights.indexOf(v)), selected: () => selected.map((p) => p.variable.read()) };
   const constants: KernelConstants = kernelConstants(model);
-  const rate: SgdRate = { learningRate: r.learningRate, minus: tf.scalar(-r.learningRate), clipGlobalNorm };
+  // The optimizer's running averages live as long as this run's step.
+  const update = hasKernelUpdate(r.optimizer) ? kernelUpdate(r.optimizer, r, [net.weights.map((v) => v.shape)]) : undefined;
+  const rate: SgdRate = { learningRate: r.learningRate, minus: tf.scalar(-r.learningRate), clipGlobalNorm, update };
   const loss = { ...r.loss, terms: null, probabilities: ['sigmoid', 'softmax'].includes(outputActivation(model)) };
   let reuse: Float32Array = new Float32Array(0);
   return {
@@ -466,6 +469,7 @@ function leanStep(model: tf.LayersModel, r: Resolved, variables: tf.Variable[], 
     },
     dispose() {
       tf.dispose([constants.one, constants.zero, constants.alpha, rate.minus]);
+      update?.dispose();
     },
   };
 }
