@@ -1,6 +1,6 @@
 /**
- * Residual blocks and PReLU on the kernel step (models/kernel-mlp.ts): `train` with plain SGD (with and
- * without clipping by global norm) against the same training through the engine (GRADSCOPE_KERNEL_STEP=0),
+ * Residual blocks and PReLU on the kernel step (models/kernel-mlp.ts): `train` with SGD, momentum, Adam or
+ * RMSProp (with and without clipping by global norm) against the same training through the engine (GRADSCOPE_KERNEL_STEP=0),
  * and `trainTogether` against each model trained alone through the engine: histories (losses, norms, every
  * probe record), PReLU's learned slopes and every final weight equal byte for byte, no tensor left behind,
  * and the kernel step really taken (the engine sees a fraction of the operations).
@@ -68,7 +68,14 @@ const PRELU_CASES = [
   ['prelu residual, scale 0.4, widths that change', { activation: 'prelu', init: 'heNormal', residual: true, residualScale: 0.4, width: [24, 16, 16, 16, 24, 24] }, {}],
 ] as const;
 
-test.each([...RESIDUAL_CASES, ...PRELU_CASES])('train, %s: the kernel step equals the engine step byte for byte', async (_name, options, training) => {
+// The optimizers of training/kernel-optimizers.ts on these models: the update does not depend on the model.
+const OPTIMIZER_CASES = [
+  ['residual sigmoid, scale 1/sqrt(6), momentum', { activation: 'sigmoid', residual: true, residualScale: 1 / Math.sqrt(6) }, { optimizer: 'momentum', learningRate: 0.03 }],
+  ['prelu, adam', { activation: 'prelu', init: 'heNormal' }, { optimizer: 'adam', learningRate: 0.01 }],
+  ['prelu residual, rmsprop, clipped by global norm', { activation: 'prelu', init: 'heNormal', residual: true, residualScale: 0.5 }, { optimizer: 'rmsprop', learningRate: 0.003, clipGlobalNorm: 0.05 }],
+] as const;
+
+test.each([...RESIDUAL_CASES, ...PRELU_CASES, ...OPTIMIZER_CASES])('train, %s: the kernel step equals the engine step byte for byte', async (_name, options, training) => {
   const kernel = await trainOnce(options, training as TrainOptions, false);
   const engine = await trainOnce(options, training as TrainOptions, true);
   expect(kernel.history).toBe(engine.history);
@@ -128,6 +135,8 @@ test.each([
   ['residual relu, scale 1', { activation: 'relu', init: 'heNormal', residual: true }, {}],
   ['residual sigmoid, scale 1/sqrt(6)', { activation: 'sigmoid', residual: true, residualScale: 1 / Math.sqrt(6) }, { learningRate: 0.5 }],
   ['residual relu, scale 0.5, widths that change, clipped by global norm', { activation: 'relu', init: 'heNormal', residual: true, residualScale: 0.5, width: [24, 16, 16, 8, 8, 8] }, { clipGlobalNorm: 0.1 }],
+  ['residual sigmoid, scale 1/sqrt(6), momentum', { activation: 'sigmoid', residual: true, residualScale: 1 / Math.sqrt(6) }, { optimizer: 'momentum', learningRate: 0.03 }],
+  ['residual relu, adam, clipped by global norm', { activation: 'relu', init: 'heNormal', residual: true, residualScale: 0.5 }, { optimizer: 'adam', learningRate: 0.01, clipGlobalNorm: 0.1 }],
 ])('trainTogether, %s: each model equals the model trained alone through the engine, byte for byte', async (_name, options, training) => {
   const together = await histories(options, training, true);
   const alone = await histories(options, training, false);
@@ -139,16 +148,19 @@ test.each([
 });
 
 test.each([
-  ['train, residual relu', { activation: 'relu', init: 'heNormal', residual: true, residualScale: 0.5 }, false],
-  ['train, prelu', { activation: 'prelu', init: 'heNormal' }, false],
-  ['trainTogether, residual sigmoid', { activation: 'sigmoid', residual: true, residualScale: 0.5 }, true],
-] as const)('%s takes the kernel step: the engine runs a fraction of the operations', async (_name, options, together) => {
+  ['train, residual relu', { activation: 'relu', init: 'heNormal', residual: true, residualScale: 0.5 }, false, {}],
+  ['train, prelu', { activation: 'prelu', init: 'heNormal' }, false, {}],
+  ['trainTogether, residual sigmoid', { activation: 'sigmoid', residual: true, residualScale: 0.5 }, true, {}],
+  ['trainTogether, residual sigmoid, momentum', { activation: 'sigmoid', residual: true, residualScale: 0.5 }, true, { optimizer: 'momentum' }],
+  ['train, prelu, adam', { activation: 'prelu', init: 'heNormal' }, false, { optimizer: 'adam', learningRate: 0.01 }],
+] as const)('%s takes the kernel step: the engine runs a fraction of the operations', async (_name, options, together, training) => {
   const kernelsOf = async (engine: boolean) => {
     stepVia(engine);
     const models = [0, 1].map((seed) => build(options, seed));
     const run = async () => {
-      if (together && !engine) await trainTogether(models, data, { batchSize: 48, steps: 5, quiet: true, probes: false });
-      else for (const m of models) await train(m, data, { batchSize: 48, steps: 5, quiet: true, probes: false });
+      const common = { batchSize: 48, steps: 5, quiet: true, probes: false as const, ...training };
+      if (together && !engine) await trainTogether(models, data, common);
+      else for (const m of models) await train(m, data, common);
     };
     const info = await tf.profile(run);
     models.forEach((m) => m.dispose());
