@@ -21,7 +21,8 @@
  *   da_l = s dh_l (residual layers; the skip passes dh_l on unchanged) or dh_l
  *   dz_l = da_l f'(z_l), read off a_l (on wasm dz_l and db_l come from one kernel, fused-kernels.ts's
  *          denseBackward); PReLU, as tfjs's Prelu gradient: dz_l = da_l where z_l > 0, else alpha_l da_l, and
- *          dalpha_l = the sum over the batch of da_l z_l where z_l <= 0 (0 where z_l > 0)
+ *          dalpha_l = the sum over the batch of da_l z_l where z_l <= 0 (0 where z_l > 0); on wasm dz_l,
+ *          dalpha_l and db_l in one pass (preluBackwardKernel)
  *   dW_l = h_{l-1}^T dz_l, db_l = sum of dz_l, dK_l = h_{l-1}^T dh_l
  *   dh_{l-1} = dz_l W_l^T, plus dh_l (or dh_l K_l^T) through the skip of a residual layer.
  *
@@ -32,6 +33,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DirectActivation, WeightHandle, layerNamed, weightOf } from './direct-ops';
 import { DENSE_BACKWARD_ACTIVATIONS, DenseBackwardActivation, denseBackwardOnWasm } from './fused-kernels';
 import { modelInfo, positionName } from './info';
+import { Compute, computeOnWasm } from './wasm-kernel';
 
 /** The kernels' outputs of one step, freed together by `dispose`. */
 export class KernelScope {
@@ -191,6 +193,27 @@ function preluBackward(scope: KernelScope, da: tf.TensorInfo, z: tf.TensorInfo, 
   return { dz, dAlpha: viewAs(scope.run('Sum', { x: terms }, { axis: [0], keepDims: false }), alpha.shape) };
 }
 
+/**
+ * `preluBackward` and the bias gradient (the sum of dz over the batch) in one pass over a [batch, units]
+ * layer on wasm: inputs [da, z, alpha], outputs [dz, dalpha, db]. The same numbers: each product rounded to
+ * float32 (as Multiply), each sum running down the rows in order from 0 (as Sum over axis 0 on wasm, see
+ * fused-kernels.ts's columnSums), a Float32Array store rounding every partial sum.
+ */
+const preluBackwardKernel: Compute = ([da, z, alpha], [dz, dAlpha, db], [shape]) => {
+  const cols = shape[1];
+  dAlpha.fill(0);
+  db.fill(0);
+  for (let row = 0; row < da.length; row += cols) {
+    for (let j = 0; j < cols; j++) {
+      const i = row + j;
+      const positive = z[i] > 0;
+      dz[i] = positive ? da[i] : Math.fround(da[i] * alpha[j]);
+      dAlpha[j] += positive ? 0 : Math.fround(da[i] * z[i]);
+      db[j] += dz[i];
+    }
+  }
+};
+
 /** The `mlp` options the pass reads. */
 interface MlpShape {
   depth: number;
@@ -313,7 +336,10 @@ export function kernelMlp(model: tf.LayersModel): KernelMlp | null {
             const [layer, s] = [hidden[l], kept[l]];
             const da = layer.residual && scale ? scope.run('Multiply', { a: dh, b: scale }) : dh;
             let dz: tf.TensorInfo;
-            if (layer.alpha !== undefined) {
+            if (layer.alpha !== undefined && scope.onWasm) {
+              const cols = da.shape[1];
+              [dz, grads[layer.alpha], grads[layer.bias]] = scope.own(computeOnWasm(scope.kernelBackend, preluBackwardKernel, [da, s.z!, w[layer.alpha]], [da.shape, [cols], [cols]], {}));
+            } else if (layer.alpha !== undefined) {
               const p = preluBackward(scope, da, s.z!, w[layer.alpha], c);
               [dz, grads[layer.alpha]] = [p.dz, p.dAlpha];
               grads[layer.bias] = scope.run('Sum', { x: dz }, { axis: 0, keepDims: false });
