@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelScope } from '../models/kernel-mlp';
 import { computeOnWasm } from '../models/wasm-kernel';
-import type { OptimizerName } from './optimizers';
+import { ADAM, OptimizerName, RMSPROP } from './optimizers';
 
 const fround = Math.fround;
 
@@ -55,12 +55,6 @@ export interface UpdateSettings {
 }
 
 /**
- * The per-entry rule of one optimizer: reads g, w and the state at i, writes the state (each value rounded to
- * float32 first, so that the number used next is the one stored), returns the new w before its last rounding.
- */
-type EntryRule = (state: Float32Array[], g: Float32Array, w: Float32Array, i: number) => number;
-
-/**
  * The update of optimizer `name` for models whose weights have the shapes `shapes[k]` (model k's, in the
  * order the step passes them), with the running averages at zero.
  */
@@ -76,7 +70,8 @@ const STATE_COUNT: Record<KernelOptimizerName, number> = { momentum: 1, adam: 2,
 /** The constants tfjs's optimizers make from their settings (`makeOptimizer`'s), as float32 numbers. */
 function constantsOf(settings: UpdateSettings) {
   const { learningRate: lr, momentum } = settings;
-  const [beta1, beta2, adamEpsilon, rho, rmsEpsilon] = [0.9, 0.999, 1e-8, 0.99, 1e-8];
+  const { beta1, beta2, epsilon: adamEpsilon } = ADAM;
+  const { rho, epsilon: rmsEpsilon } = RMSPROP;
   return {
     minusRate: -lr,
     rate: lr,
@@ -96,41 +91,21 @@ function constantsOf(settings: UpdateSettings) {
 
 /** On wasm: the state as host arrays, each weight's new value in one pass over its entries. */
 function hostUpdate(name: KernelOptimizerName, settings: UpdateSettings, shapes: number[][][]): KernelUpdate {
-  const c = Object.fromEntries(Object.entries(constantsOf(settings)).map(([k, v]) => [k, fround(v)])) as ReturnType<typeof constantsOf>;
+  const c = Object.fromEntries(Object.entries(constantsOf(settings)).map(([k, v]) => [k, fround(v)])) as Constants;
   const state = shapes.map((model) => model.map((shape) => Array.from({ length: STATE_COUNT[name] }, () => new Float32Array(sizeOf(shape)))));
   // Adam's b1^t and b2^t, as float32 numbers (tfjs keeps them as scalar variables).
   let power1 = c.beta1;
   let power2 = c.beta2;
   return {
     step(scope, weights, grads, squares) {
-      let rule: EntryRule;
-      if (name === 'momentum') {
-        rule = ([v], g, w, i) => {
-          const vi = (v[i] = fround(fround(c.momentum * v[i]) + g[i]));
-          return fround(c.minusRate * vi) + w[i];
-        };
-      } else if (name === 'adam') {
-        const [d1, d2] = [fround(c.one - power1), fround(c.one - power2)];
-        rule = ([m, s], g, w, i) => {
-          const gi = g[i];
-          const mi = (m[i] = fround(fround(m[i] * c.beta1) + fround(gi * c.oneMinusBeta1)));
-          const si = (s[i] = fround(fround(s[i] * c.beta2) + fround(fround(gi * gi) * c.oneMinusBeta2)));
-          const mHat = fround(mi / d1);
-          const sHat = fround(si / d2);
-          return fround(fround(mHat / fround(fround(Math.sqrt(sHat)) + c.adamEpsilon)) * c.minusRate) + w[i];
-        };
-      } else {
-        rule = ([s, u], g, w, i) => {
-          const gi = g[i];
-          const si = (s[i] = fround(fround(s[i] * c.rho) + fround(fround(gi * gi) * c.oneMinusRho)));
-          const ui = (u[i] = fround(fround(u[i] * c.zero) + fround(fround(gi * c.rate) / fround(Math.sqrt(fround(si + c.rmsEpsilon))))));
-          return w[i] - ui;
-        };
-      }
+      // Adam's bias corrections 1 - b1^t and 1 - b2^t of this step.
+      const [d1, d2] = [fround(c.one - power1), fround(c.one - power2)];
+      const loop = (state: Float32Array[], g: Float32Array, w: Float32Array, out: Float32Array) =>
+        name === 'momentum' ? momentumLoop(c, state, g, w, out) : name === 'adam' ? adamLoop(c, d1, d2, state, g, w, out) : rmspropLoop(c, state, g, w, out);
       const next = weights.map((ws, k) => {
         const n = ws.length;
         const outs = computeOnWasm(scope.kernelBackend, (list, out) => {
-          for (let j = 0; j < n; j++) squares[k][j] = updateLoop(rule, state[k][j], list[n + j], list[j], out[j]);
+          for (let j = 0; j < n; j++) squares[k][j] = loop(state[k][j], list[n + j], list[j], out[j]);
         }, [...ws, ...grads[k]], ws.map((w) => w.shape), {});
         return scope.own(outs);
       });
@@ -143,11 +118,52 @@ function hostUpdate(name: KernelOptimizerName, settings: UpdateSettings, shapes:
   };
 }
 
-/** out[i] = the rule's new weight, rounded to float32, for every entry; returns the float64 sum of squares of out, in order. */
-function updateLoop(rule: EntryRule, state: Float32Array[], g: Float32Array, w: Float32Array, out: Float32Array): number {
+type Constants = ReturnType<typeof constantsOf>;
+
+// Each loop writes out[i], the new weight, and the state at i (every value rounded to float32 before it is
+// used again), and returns the float64 sum of squares of out, in order.
+
+/** Momentum: v <- mu v + g; w <- (-lr) v + w. */
+function momentumLoop(c: Constants, [v]: Float32Array[], g: Float32Array, w: Float32Array, out: Float32Array): number {
   let squares = 0;
   for (let i = 0; i < out.length; i++) {
-    const next = fround(rule(state, g, w, i));
+    const vi = fround(fround(c.momentum * v[i]) + g[i]);
+    v[i] = vi;
+    const next = fround(fround(c.minusRate * vi) + w[i]);
+    out[i] = next;
+    squares += next * next;
+  }
+  return squares;
+}
+
+/** Adam, with d1 = 1 - b1^t and d2 = 1 - b2^t. */
+function adamLoop(c: Constants, d1: number, d2: number, [m, s]: Float32Array[], g: Float32Array, w: Float32Array, out: Float32Array): number {
+  let squares = 0;
+  for (let i = 0; i < out.length; i++) {
+    const gi = g[i];
+    const mi = fround(fround(m[i] * c.beta1) + fround(gi * c.oneMinusBeta1));
+    const si = fround(fround(s[i] * c.beta2) + fround(fround(gi * gi) * c.oneMinusBeta2));
+    m[i] = mi;
+    s[i] = si;
+    const mHat = fround(mi / d1);
+    const sHat = fround(si / d2);
+    const next = fround(fround(fround(mHat / fround(fround(Math.sqrt(sHat)) + c.adamEpsilon)) * c.minusRate) + w[i]);
+    out[i] = next;
+    squares += next * next;
+  }
+  return squares;
+}
+
+/** RMSProp: s <- rho s + (1 - rho) g^2; u <- 0 u + (g lr) / sqrt(s + eps); w <- w - u. */
+function rmspropLoop(c: Constants, [s, u]: Float32Array[], g: Float32Array, w: Float32Array, out: Float32Array): number {
+  let squares = 0;
+  for (let i = 0; i < out.length; i++) {
+    const gi = g[i];
+    const si = fround(fround(s[i] * c.rho) + fround(fround(gi * gi) * c.oneMinusRho));
+    const ui = fround(fround(u[i] * c.zero) + fround(fround(gi * c.rate) / fround(Math.sqrt(fround(si + c.rmsEpsilon)))));
+    s[i] = si;
+    u[i] = ui;
+    const next = fround(w[i] - ui);
     out[i] = next;
     squares += next * next;
   }
@@ -158,7 +174,7 @@ function updateLoop(rule: EntryRule, state: Float32Array[], g: Float32Array, w: 
 function tensorUpdate(name: KernelOptimizerName, settings: UpdateSettings, shapes: number[][][]): KernelUpdate {
   const c = Object.fromEntries(Object.entries(constantsOf(settings)).map(([k, v]) => [k, tf.scalar(v)])) as Record<keyof ReturnType<typeof constantsOf>, tf.Scalar>;
   let state: tf.Tensor[][][] = shapes.map((model) => model.map((shape) => Array.from({ length: STATE_COUNT[name] }, () => tf.zeros(shape))));
-  let powers: tf.Tensor[] = name === 'adam' ? [tf.scalar(0.9), tf.scalar(0.999)] : [];
+  let powers: tf.Tensor[] = name === 'adam' ? [tf.scalar(ADAM.beta1), tf.scalar(ADAM.beta2)] : [];
   /** The tensor replaces `old` from now on (kept out of the step's tf.tidy). */
   const take = (scope: KernelScope, info: tf.TensorInfo, old: tf.Tensor) => {
     const kept = tf.keep(scope.toTensor(info));

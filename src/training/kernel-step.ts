@@ -1,7 +1,7 @@
 /**
  * One training step of one or several models, kernel by kernel (models/kernel-mlp.ts): each
  * model's forward pass, its loss and dLoss/dy (through TensorFlow.js's own autodiff, as the engine path has
- * it), its backward pass, the global gradient norm, one transfer of every number to the host, and the update:
+ * it; mean squared error through the kernels that autodiff runs), its backward pass, the global gradient norm, one transfer of every number to the host, and the update:
  * plain SGD, W <- W - learningRate dLoss/dW, or momentum, Adam or RMSProp (kernel-optimizers.ts). The numbers
  * are those of the engine path's step, operation for operation.
  *
@@ -72,16 +72,26 @@ export interface StepLoss {
 /** Each model's loss and accuracy (as host parts, in model order) and dLoss/dy. */
 interface StepLosses {
   losses: tf.TensorInfo[];
-  accuracies: tf.TensorInfo[];
+  accuracies: (tf.TensorInfo | number)[];
   outputGrads: tf.TensorInfo[];
   /** Tensors kept out of tf.tidy's reach (disposed with the step). */
   kept?: tf.Tensor[];
 }
 
-/** Each model's loss through TensorFlow.js's autodiff, one model after the other. */
+/**
+ * Each model's loss through TensorFlow.js's autodiff, one model after the other (mean squared error through
+ * the same kernels without the engine: `meanSquaredError`).
+ */
 function lossesOneByOne(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, loss: StepLoss): StepLosses {
   const out: StepLosses = { losses: [], accuracies: [], outputGrads: [] };
   for (const info of ys) {
+    if (loss.name === 'meanSquaredError') {
+      const { value, grad } = meanSquaredError(scope, info, yb);
+      out.losses.push(value);
+      out.accuracies.push(NaN);
+      out.outputGrads.push(grad);
+      continue;
+    }
     const y = scope.toTensor(info);
     const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => loss.fn(yb, z))(y);
     out.losses.push(value);
@@ -89,6 +99,21 @@ function lossesOneByOne(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, 
     out.outputGrads.push(grad);
   }
   return out;
+}
+
+/**
+ * L = mean((p - y)^2) over the n entries and dL/dp, with the kernels TensorFlow.js's autodiff runs for
+ * lossFunction('meanSquaredError'), tf.mean(tf.square(tf.sub(p, y))): forward d = p - y, d^2, their mean;
+ * backward the mean's gradient, 1 * ones / n (every entry 1/n rounded to float32), times the square's,
+ * 2 d, as mul(1/n, mul(d, 2)); the subtraction passes it on unchanged.
+ */
+function meanSquaredError(scope: KernelScope, p: tf.TensorInfo, y: tf.Tensor): { value: tf.TensorInfo; grad: tf.TensorInfo } {
+  const d = scope.run('Sub', { a: p, b: y });
+  const value = scope.run('Mean', { x: scope.run('Square', { x: d }) }, { axis: null, keepDims: false });
+  const [two, inverse] = [tf.scalar(2), tf.scalar(1 / sizeOf(d))];
+  const grad = scope.run('Multiply', { a: inverse, b: scope.run('Multiply', { a: d, b: two }) });
+  tf.dispose([two, inverse]);
+  return { value, grad };
 }
 
 /**

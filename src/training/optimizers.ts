@@ -10,12 +10,20 @@
  *
  * rmsprop and adam divide by a running size of the gradient, so a layer with tiny gradients still moves:
  * they hide vanishing gradients from the update size, though not from the direction's noise.
+ *
+ * A step taken kernel by kernel (kernel-step.ts) applies the same updates without the engine
+ * (kernel-optimizers.ts), number for number those of the optimizers made here.
  */
 import * as tf from '@tensorflow/tfjs';
 import { sgdUpdate } from '../models/fused-kernels';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Adam's settings: the decay of the running mean (b1) and of the running mean square (b2), and epsilon. */
+export const ADAM: Readonly<{ beta1: number; beta2: number; epsilon: number }> = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+/** RMSProp's settings: the decay of the running mean square (rho) and epsilon. */
+export const RMSPROP: Readonly<{ rho: number; epsilon: number }> = { rho: 0.99, epsilon: 1e-8 };
 
 /** The default learning rate of each optimizer. */
 export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.01, adam: 0.001, rmsprop: 0.001 };
@@ -31,9 +39,9 @@ export function makeOptimizer(name: OptimizerName, learningRate: number, momentu
     case 'momentum':
       return disposingLearningRate(tf.train.momentum(learningRate, momentum));
     case 'adam':
-      return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+      return tf.train.adam(learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
     case 'rmsprop':
-      return tf.train.rmsprop(learningRate, 0.99, 0, 1e-8);
+      return tf.train.rmsprop(learningRate, RMSPROP.rho, 0, RMSPROP.epsilon);
   }
 }
 

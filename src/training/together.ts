@@ -7,7 +7,8 @@
  * Two ways, the same numbers:
  *   - SGD, momentum, Adam or RMSProp, without clipping or (on wasm) with clipping by global norm (the common
  *     case): each model's step kernel by kernel (training/kernel-step.ts, models/kernel-mlp.ts,
- *     training/kernel-optimizers.ts), without TensorFlow.js's per-operation bookkeeping;
+ *     training/kernel-optimizers.ts), without TensorFlow.js's per-operation bookkeeping (the environment
+ *     variable GRADSCOPE_KERNEL_STEP=0 takes the other way, for comparison);
  *   - otherwise: the loss that is differentiated is the sum of the N models' own losses, through each
  *     model's direct pass (models/direct-mlp.ts), and dLoss/dW_n of a sum of independent terms is model n's
  *     own gradient; the optimizers keep their running averages per weight, so one optimizer over all the

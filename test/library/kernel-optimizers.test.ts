@@ -126,6 +126,24 @@ test.each([
   models.forEach((m) => m.dispose());
 });
 
+test('an autoencoder (real-valued targets, 8 outputs, mean squared error), adam in order: byte for byte', async () => {
+  const x = tf.randomUniform([192, 8], 0, 1, 'float32', 3);
+  const y = tf.randomNormal([192, 8], 0, 1, 'float32', 4);
+  const runs = [];
+  for (const engine of [false, true]) {
+    viaEngine(engine);
+    const model = mlp({ inputs: 8, outputs: 8, depth: 1, width: 16, activation: 'sigmoid', init: 'glorotNormal', seed: 5 });
+    const before = tf.memory().numTensors;
+    const history = await train(model, { x, y }, { optimizer: 'adam', learningRate: 0.01, batchSize: 64, epochs: 5, shuffle: false, loss: 'meanSquaredError', quiet: true, probes });
+    expect(tf.memory().numTensors).toBe(before);
+    runs.push({ history: asText(history), weights: model.getWeights().map((w) => w.clone()) });
+    model.dispose();
+  }
+  tf.dispose([x, y]);
+  expect(runs[0].history).toBe(runs[1].history);
+  expect(differingWeights(runs[0].weights, runs[1].weights)).toBe(0);
+});
+
 test.each([
   ['momentum', { optimizer: 'momentum' }],
   ['adam', { optimizer: 'adam' }],
@@ -144,4 +162,25 @@ test.each([
     const engine = await kernelsOf(true, together);
     expect(kernel).toBeLessThan(engine / 2);
   }
+});
+
+test('on the cpu backend (the update as the backend\'s kernels): momentum, adam and rmsprop byte for byte', async () => {
+  await ready({ backend: 'cpu', quiet: true });
+  expect(tf.getBackend()).toBe('cpu');
+  for (const optimizer of ['momentum', 'adam', 'rmsprop'] as const) {
+    const training: TrainOptions = { optimizer, loss: optimizer === 'adam' ? 'meanSquaredError' : undefined };
+    const kernel = await run({ activation: 'sigmoid', depth: 4, width: 12 }, training, false);
+    const engine = await run({ activation: 'sigmoid', depth: 4, width: 12 }, training, true);
+    expect(kernel.history).toBe(engine.history);
+    expect(differingWeights(kernel.weights, engine.weights)).toBe(0);
+    expect(kernel.leaked).toBe(0);
+  }
+  viaEngine(false);
+  const models = [0, 1].map((seed) => build({ activation: 'tanh', depth: 3, width: 8 }, seed));
+  const before = tf.memory().numTensors;
+  const info = await tf.profile(async () => void (await trainTogether(models, data, { optimizer: 'adam', batchSize: 48, steps: 4, quiet: true, probes: false })));
+  expect(tf.memory().numTensors).toBe(before);
+  // No optimizer's operations through the engine: none of Adam's square roots.
+  expect(info.kernels.filter((k) => k.name === 'Sqrt')).toHaveLength(0);
+  models.forEach((m) => m.dispose());
 });
