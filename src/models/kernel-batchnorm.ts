@@ -30,6 +30,7 @@ import { DirectActivation, layerNamed, weightOf } from './direct-ops';
 import { DENSE_BACKWARD_ACTIVATIONS, DenseBackwardActivation, denseBackwardOnWasm } from './fused-kernels';
 import { modelInfo, positionName } from './info';
 import { Compute, computeOnWasm } from './wasm-kernel';
+import { slopeTimes } from './kernel-slopes';
 
 /** What the pass needs of a step's kernel scope (kernel-mlp.ts's `KernelScope` has all of it). */
 export interface BatchNormKernels {
@@ -108,27 +109,6 @@ function activate(scope: BatchNormKernels, name: DirectActivation, u: tf.TensorI
   if (name === 'leakyRelu') return scope.run('LeakyRelu', { x: u }, { alpha });
   const kernel = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', elu: 'Elu' }[name];
   return scope.run(kernel, { x: u });
-}
-
-/**
- * dLoss/du = dLoss/da * f'(u), with the kernels of direct-ops.ts's activationBackward: sigmoid a(1 - a);
- * tanh 1 - a^2; relu step(u); leakyRelu da where u > 0, else alpha da; elu da where a > 0, else da (a + 1).
- */
-function slopeTimes(scope: BatchNormKernels, name: DirectActivation, da: tf.TensorInfo, u: tf.TensorInfo, a: tf.TensorInfo, c: Constants): tf.TensorInfo {
-  switch (name) {
-    case 'sigmoid':
-      return scope.run('Multiply', { a: da, b: scope.run('Multiply', { a, b: scope.run('Sub', { a: c.one, b: a }) }) });
-    case 'tanh':
-      return scope.run('Multiply', { a: da, b: scope.run('Sub', { a: c.one, b: scope.run('Square', { x: a }) }) });
-    case 'relu':
-      return scope.run('Multiply', { a: da, b: scope.run('Step', { x: u }, { alpha: 0 }) });
-    case 'leakyRelu':
-      return scope.run('Select', { condition: scope.run('Greater', { a: u, b: c.zero }), t: da, e: scope.run('Multiply', { a: da, b: c.alpha }) });
-    case 'elu':
-      return scope.run('Select', { condition: scope.run('Greater', { a, b: c.zero }), t: da, e: scope.run('Multiply', { a: da, b: scope.run('Add', { a, b: c.one }) }) });
-    default:
-      return da;
-  }
 }
 
 const fround = Math.fround;

@@ -36,6 +36,7 @@ import { DENSE_BACKWARD_ACTIVATIONS, DenseBackwardActivation, denseBackwardOnWas
 import { kernelBatchNormMlp } from './kernel-batchnorm';
 import { modelInfo, positionName } from './info';
 import { Compute, computeOnWasm } from './wasm-kernel';
+import { slopeTimes } from './kernel-slopes';
 
 /** The kernels' outputs of one step, freed together by `dispose`. */
 export class KernelScope {
@@ -161,28 +162,6 @@ export function kernelConstants(model: tf.LayersModel): KernelConstants {
  * weights, has its own forward and backward pass (`preluBackward`).
  */
 const FUSED: Partial<Record<DirectActivation, string | null>> = { sigmoid: 'sigmoid', relu: 'relu', elu: 'elu', linear: 'linear', leakyRelu: 'leakyrelu', tanh: null };
-
-/**
- * dz = da * f'(z) from a = f(z), with the kernels direct-ops.ts's activationBackward uses (z read as a,
- * as the fused direct path does): sigmoid a(1 - a); tanh 1 - a^2; relu step(a); leakyRelu da where a > 0, else alpha da;
- * elu da where a > 0, else da (a + 1); linear da.
- */
-function slopeTimes(scope: KernelScope, name: DirectActivation, da: tf.TensorInfo, a: tf.TensorInfo, c: KernelConstants): tf.TensorInfo {
-  switch (name) {
-    case 'sigmoid':
-      return scope.run('Multiply', { a: da, b: scope.run('Multiply', { a, b: scope.run('Sub', { a: c.one, b: a }) }) });
-    case 'tanh':
-      return scope.run('Multiply', { a: da, b: scope.run('Sub', { a: c.one, b: scope.run('Square', { x: a }) }) });
-    case 'relu':
-      return scope.run('Multiply', { a: da, b: scope.run('Step', { x: a }, { alpha: 0 }) });
-    case 'leakyRelu':
-      return scope.run('Select', { condition: scope.run('Greater', { a, b: c.zero }), t: da, e: scope.run('Multiply', { a: da, b: c.alpha }) });
-    case 'elu':
-      return scope.run('Select', { condition: scope.run('Greater', { a, b: c.zero }), t: da, e: scope.run('Multiply', { a: da, b: scope.run('Add', { a, b: c.one }) }) });
-    default:
-      return da;
-  }
-}
 
 /**
  * PReLU's backward pass, with the kernels of tfjs's Prelu gradient: positive = z > 0;
@@ -358,7 +337,7 @@ export function kernelMlp(model: tf.LayersModel): KernelMlp | null {
             } else if (slopeKernel && scope.onWasm) {
               [dz, grads[layer.bias]] = scope.own(denseBackwardOnWasm(scope.kernelBackend, slopeKernel, da, s.a, s.a));
             } else {
-              dz = slopeTimes(scope, activation, da, s.a, c);
+              dz = slopeTimes(scope, activation, da, s.a, s.a, c);
               grads[layer.bias] = scope.run('Sum', { x: dz }, { axis: 0, keepDims: false });
             }
             grads[layer.kernel] = scope.matMulAT(s.input, dz);

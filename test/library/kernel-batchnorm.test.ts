@@ -6,21 +6,15 @@
  * left behind, and the kernel step really taken (the engine sees a fraction of the operations).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/core/backend';
-import { History, mlp, spirals, train, trainTogether, xor } from '../../src/index';
+import { History, mlp, spirals, train, trainTogether } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
 import { differing } from '../support/bits';
+import { EVERY_PROBE, XOR_POINTS, kernelStepHooks } from '../support/kernel-runs';
 
-beforeAll(async () => {
-  await ready({ quiet: true });
-});
+kernelStepHooks();
 
-afterEach(() => {
-  delete process.env.GRADSCOPE_KERNEL_STEP;
-});
-
-const data = xor({ n: 200, seed: 4 });
-const probes = { every: 4, batchGradients: true, updates: true, gradients: true, weights: true, activations: true, parameters: 'all' as const };
+const data = XOR_POINTS;
+const probes = EVERY_PROBE;
 const shape = { inputs: 2, outputs: 1, depth: 5, width: 24, init: 'glorotNormal', seed: 2 };
 
 const build = (options: Record<string, unknown>) => mlp({ ...shape, ...options } as Parameters<typeof mlp>[0]);

@@ -6,22 +6,16 @@
  * and the kernel step really taken (the engine sees a fraction of the operations).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/core/backend';
-import { History, MlpOptions, mlp, train, trainTogether, xor } from '../../src/index';
+import { History, MlpOptions, mlp, train, trainTogether } from '../../src/index';
 import { kernelMlp } from '../../src/models/kernel-mlp';
 import type { TrainOptions } from '../../src/training/train';
 import { differing } from '../support/bits';
+import { EVERY_PROBE, XOR_POINTS, kernelStepHooks } from '../support/kernel-runs';
 
-beforeAll(async () => {
-  await ready({ quiet: true });
-});
+kernelStepHooks();
 
-afterEach(() => {
-  delete process.env.GRADSCOPE_KERNEL_STEP;
-});
-
-const data = xor({ n: 200, seed: 4 });
-const probes = { every: 4, batchGradients: true, updates: true, gradients: true, weights: true, activations: true, parameters: 'all' as const };
+const data = XOR_POINTS;
+const probes = EVERY_PROBE;
 
 const build = (options: Record<string, unknown>, seed = 2) =>
   mlp({ inputs: 2, outputs: 1, depth: 6, width: 24, init: 'glorotNormal', seed, ...options } as MlpOptions);

@@ -7,21 +7,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../../src/core/backend';
-import { History, blobs, mlp, train, trainTogether, xor } from '../../src/index';
+import { History, blobs, mlp, train, trainTogether } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
 import type { TogetherOptions } from '../../src/training/together';
 import { differing } from '../support/bits';
+import { EVERY_PROBE, XOR_POINTS, kernelStepHooks } from '../support/kernel-runs';
 
-beforeAll(async () => {
-  await ready({ quiet: true });
-});
+kernelStepHooks();
 
-afterEach(() => {
-  delete process.env.GRADSCOPE_KERNEL_STEP;
-});
-
-const data = xor({ n: 200, seed: 4 });
-const probes = { every: 4, batchGradients: true, updates: true, gradients: true, weights: true, activations: true, parameters: 'all' as const };
+const data = XOR_POINTS;
+const probes = EVERY_PROBE;
 
 const viaEngine = (engine: boolean) => {
   if (engine) process.env.GRADSCOPE_KERNEL_STEP = '0';

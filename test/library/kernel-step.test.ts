@@ -5,20 +5,14 @@
  * operations).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../../src/core/backend';
-import { mlp, spirals, train, xor } from '../../src/index';
+import { mlp, spirals, train } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
+import { EVERY_PROBE, XOR_POINTS, kernelStepHooks } from '../support/kernel-runs';
 
-beforeAll(async () => {
-  await ready({ quiet: true });
-});
+kernelStepHooks();
 
-afterEach(() => {
-  delete process.env.GRADSCOPE_KERNEL_STEP;
-});
-
-const data = xor({ n: 200, seed: 4 });
-const probes = { every: 4, batchGradients: true, updates: true, gradients: true, weights: true, activations: true, parameters: 'all' as const };
+const data = XOR_POINTS;
+const probes = EVERY_PROBE;
 
 /** The history without its timing, and every final weight's bytes. */
 async function run(options: Record<string, unknown>, training: TrainOptions, points = data, viaEngine = false) {
