@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { History, mlp, spirals, train, trainTogether } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
 import { differing } from '../support/bits';
-import { EVERY_PROBE, XOR_POINTS, kernelStepHooks } from '../support/kernel-runs';
+import { EVERY_PROBE, XOR_POINTS, engineOperations, kernelStepHooks, stepVia } from '../support/kernel-runs';
 
 kernelStepHooks();
 
@@ -18,7 +18,6 @@ const probes = EVERY_PROBE;
 const shape = { inputs: 2, outputs: 1, depth: 5, width: 24, init: 'glorotNormal', seed: 2 };
 
 const build = (options: Record<string, unknown>) => mlp({ ...shape, ...options } as Parameters<typeof mlp>[0]);
-const viaEngine = (engine: boolean) => (engine ? (process.env.GRADSCOPE_KERNEL_STEP = '0') : delete process.env.GRADSCOPE_KERNEL_STEP);
 const withoutTime = (h: History) => JSON.stringify({ ...h, msPerStep: 0 });
 
 /** The running mean and variance of every batch-norm layer, and every other weight, as tensors (copies). */
@@ -31,7 +30,7 @@ function weightsOf(model: tf.LayersModel): { moving: tf.Tensor[]; all: tf.Tensor
 const differingAll = (a: tf.Tensor[], b: tf.Tensor[]) => (expect(a.length).toBe(b.length), a.reduce((n, t, i) => n + differing(t, b[i]), 0));
 
 async function run(options: Record<string, unknown>, training: TrainOptions, engine: boolean, points = data) {
-  viaEngine(engine);
+  stepVia(engine);
   const model = build(options);
   const before = tf.memory().numTensors;
   const h = await train(model, points, { batchSize: 48, steps: 13, quiet: true, probes, ...training });
@@ -87,7 +86,7 @@ test.each([
   const histories = await trainTogether(together, data, { batchSize: 48, steps: 13, quiet: true, probes, ...training });
   expect(tf.memory().numTensors).toBe(before);
   for (const [k, seed] of seeds.entries()) {
-    viaEngine(true);
+    stepVia(true);
     const alone = build({ ...options, seed });
     const history = await train(alone, data, { batchSize: 48, steps: 13, quiet: true, probes, ...training });
     expect(withoutTime(histories[k])).toBe(withoutTime(history));
@@ -104,14 +103,6 @@ test.each([
   ['plain SGD', {}],
   ['SGD clipped by global norm', { clipGlobalNorm: 0.02 }],
 ])('%s on a batch-normalized model takes the kernel step: the engine runs a fraction of the operations', async (_name, training) => {
-  const kernelsOf = async (engine: boolean) => {
-    viaEngine(engine);
-    const model = build({ activation: 'sigmoid', batchNorm: 'before' });
-    const info = await tf.profile(async () => void (await train(model, data, { batchSize: 48, steps: 5, quiet: true, probes: false, ...training })));
-    model.dispose();
-    return info.kernels.length;
-  };
-  const kernel = await kernelsOf(false);
-  const engine = await kernelsOf(true);
+  const { kernel, engine } = await engineOperations(() => build({ activation: 'sigmoid', batchNorm: 'before' }), training);
   expect(kernel).toBeLessThan(engine / 2);
 });

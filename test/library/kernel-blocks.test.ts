@@ -10,7 +10,7 @@ import { History, MlpOptions, mlp, train, trainTogether } from '../../src/index'
 import { kernelMlp } from '../../src/models/kernel-mlp';
 import type { TrainOptions } from '../../src/training/train';
 import { differing } from '../support/bits';
-import { EVERY_PROBE, XOR_POINTS, kernelStepHooks } from '../support/kernel-runs';
+import { EVERY_PROBE, XOR_POINTS, kernelStepHooks, stepVia } from '../support/kernel-runs';
 
 kernelStepHooks();
 
@@ -20,11 +20,6 @@ const probes = EVERY_PROBE;
 const build = (options: Record<string, unknown>, seed = 2) =>
   mlp({ inputs: 2, outputs: 1, depth: 6, width: 24, init: 'glorotNormal', seed, ...options } as MlpOptions);
 
-/** Sets which step `train` takes: the kernel step, or the engine's (for comparison). */
-function stepVia(engine: boolean): void {
-  if (engine) process.env.GRADSCOPE_KERNEL_STEP = '0';
-  else delete process.env.GRADSCOPE_KERNEL_STEP;
-}
 
 /** The trained model's weights, each a tensor (the caller disposes them). */
 const weightsOf = (model: tf.LayersModel) => model.getWeights().map((w) => w.clone());

@@ -11,17 +11,13 @@ import { History, blobs, mlp, train, trainTogether } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
 import type { TogetherOptions } from '../../src/training/together';
 import { differing } from '../support/bits';
-import { EVERY_PROBE, XOR_POINTS, kernelStepHooks } from '../support/kernel-runs';
+import { EVERY_PROBE, XOR_POINTS, kernelStepHooks, stepVia } from '../support/kernel-runs';
 
 kernelStepHooks();
 
 const data = XOR_POINTS;
 const probes = EVERY_PROBE;
 
-const viaEngine = (engine: boolean) => {
-  if (engine) process.env.GRADSCOPE_KERNEL_STEP = '0';
-  else delete process.env.GRADSCOPE_KERNEL_STEP;
-};
 
 /** A history without its timing, as text: equal texts are equal records, number for number. */
 const asText = (h: History) => JSON.stringify({ ...h, msPerStep: 0 });
@@ -31,7 +27,7 @@ const build = (options: Record<string, unknown>, seed = 2) =>
 
 /** `train`'s history and final weights (as tensors, disposed by the caller), and the tensors left behind. */
 async function run(options: Record<string, unknown>, training: TrainOptions, engine: boolean) {
-  viaEngine(engine);
+  stepVia(engine);
   const model = build(options);
   const before = tf.memory().numTensors;
   const history = await train(model, data, { batchSize: 48, steps: 13, quiet: true, probes, ...training });
@@ -100,7 +96,7 @@ test.each([
   const shape = { activation: 'tanh', depth: 4, width: 12, ...(three ? { outputs: 3 } : {}) };
   const options = { batchSize: 32, steps: 10, quiet: true, probes: { every: 5, batchGradients: true, updates: true }, ...training } as TogetherOptions;
   const seeds = [0, 1, 2];
-  viaEngine(true);
+  stepVia(true);
   const alone: string[] = [];
   const aloneWeights: tf.Tensor[][] = [];
   for (const seed of seeds) {
@@ -109,7 +105,7 @@ test.each([
     aloneWeights.push(m.getWeights().map((w) => w.clone()));
     m.dispose();
   }
-  viaEngine(false);
+  stepVia(false);
   const models = seeds.map((seed) => build(shape, seed));
   const before = tf.memory().numTensors;
   const together = await trainTogether(models, points, options);
@@ -126,7 +122,7 @@ test('an autoencoder (real-valued targets, 8 outputs, mean squared error), adam 
   const y = tf.randomNormal([192, 8], 0, 1, 'float32', 4);
   const runs = [];
   for (const engine of [false, true]) {
-    viaEngine(engine);
+    stepVia(engine);
     const model = mlp({ inputs: 8, outputs: 8, depth: 1, width: 16, activation: 'sigmoid', init: 'glorotNormal', seed: 5 });
     const before = tf.memory().numTensors;
     const history = await train(model, { x, y }, { optimizer: 'adam', learningRate: 0.01, batchSize: 64, epochs: 5, shuffle: false, loss: 'meanSquaredError', quiet: true, probes });
@@ -145,7 +141,7 @@ test.each([
   ['adam clipped by global norm', { optimizer: 'adam', clipGlobalNorm: 0.02 }],
 ] as const)('%s takes the kernel step: the engine runs a fraction of the operations', async (_name, training) => {
   const kernelsOf = async (engine: boolean, together: boolean) => {
-    viaEngine(engine);
+    stepVia(engine);
     const models = [0, 1].map((seed) => build({ activation: 'sigmoid' }, seed));
     const options = { batchSize: 48, steps: 5, quiet: true, probes: false as const, ...training };
     const info = await tf.profile(async () => void (together ? await trainTogether(models, data, options) : await train(models[0], data, options as TrainOptions)));
@@ -170,7 +166,7 @@ test('on the cpu backend (the update as the backend\'s kernels): momentum, adam 
     expect(differingWeights(kernel.weights, engine.weights)).toBe(0);
     expect(kernel.leaked).toBe(0);
   }
-  viaEngine(false);
+  stepVia(false);
   const models = [0, 1].map((seed) => build({ activation: 'tanh', depth: 3, width: 8 }, seed));
   const before = tf.memory().numTensors;
   const info = await tf.profile(async () => void (await trainTogether(models, data, { optimizer: 'adam', batchSize: 48, steps: 4, quiet: true, probes: false })));

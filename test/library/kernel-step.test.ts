@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mlp, spirals, train } from '../../src/index';
 import type { TrainOptions } from '../../src/training/train';
-import { EVERY_PROBE, XOR_POINTS, kernelStepHooks } from '../support/kernel-runs';
+import { EVERY_PROBE, XOR_POINTS, engineOperations, kernelStepHooks } from '../support/kernel-runs';
 
 kernelStepHooks();
 
@@ -67,15 +67,6 @@ test.each([
   ['plain SGD', {}],
   ['SGD clipped by global norm', { clipGlobalNorm: 0.02 }],
 ])('%s takes the kernel step: the engine runs a fraction of the operations', async (_name, training) => {
-  const kernelsOf = async (viaEngine: boolean) => {
-    if (viaEngine) process.env.GRADSCOPE_KERNEL_STEP = '0';
-    else delete process.env.GRADSCOPE_KERNEL_STEP;
-    const model = mlp({ inputs: 2, outputs: 1, depth: 6, width: 24, activation: 'sigmoid', init: 'glorotNormal' });
-    const info = await tf.profile(async () => void (await train(model, data, { batchSize: 48, steps: 5, quiet: true, probes: false, ...training })));
-    model.dispose();
-    return info.kernels.length;
-  };
-  const kernel = await kernelsOf(false);
-  const engine = await kernelsOf(true);
+  const { kernel, engine } = await engineOperations(() => mlp({ inputs: 2, outputs: 1, depth: 6, width: 24, activation: 'sigmoid', init: 'glorotNormal' }), training);
   expect(kernel).toBeLessThan(engine / 2);
 });
