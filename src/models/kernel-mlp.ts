@@ -196,7 +196,7 @@ const preluBackwardKernel: Compute = ([da, z, alpha], [dz, dAlpha, db], [shape])
 };
 
 /** The `mlp` options the pass reads. */
-interface MlpShape {
+export interface MlpShape {
   depth: number;
   activation: DirectActivation | 'prelu';
   batchNorm: unknown;
@@ -218,7 +218,7 @@ interface HiddenWeights {
 }
 
 /** The model's weight variables in `KernelMlp.weights` order, and where each layer's sit; null if one is missing or frozen. */
-function weightPlan(model: tf.LayersModel, o: MlpShape): { weights: tf.Variable[]; hidden: HiddenWeights[]; output: { kernel: number; bias: number } } | null {
+export function weightPlan(model: tf.LayersModel, o: MlpShape): { weights: tf.Variable[]; hidden: HiddenWeights[]; output: { kernel: number; bias: number } } | null {
   const handles: (WeightHandle | undefined)[] = [];
   const at = (handle: WeightHandle | undefined) => handles.push(handle) - 1;
   const hidden: HiddenWeights[] = [];

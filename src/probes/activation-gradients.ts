@@ -40,7 +40,8 @@ import * as tf from '@tensorflow/tfjs';
 import { checkOneOf, fail } from '../core/check';
 import { DataLike, toTensors } from '../core/data';
 import { modelInfo } from '../models/info';
-import { LOSSES, LossName, resolveLoss } from '../core/losses';
+import { LOSSES, LossName, outputsAreProbabilities, resolveLoss } from '../core/losses';
+import { probeBackward, probePass } from './kernel-probe';
 import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { TensorSize, tensorSize } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
@@ -157,6 +158,19 @@ export function activationGradients(model: tf.LayersModel, data: DataLike, optio
   try {
     checkShapes(where, model, batch);
     const examples = batch.x.shape[0];
+    const net = probePass(model);
+    if (net) {
+      // Kernel by kernel (kernel-probe.ts): the same numbers, read in place.
+      const probabilities = outputsAreProbabilities(model, loss.name);
+      const measured = probeBackward(net, batch.x, batch.y, { ...loss, probabilities }, false, (views) => ({
+        loss: views.loss,
+        layers: hidden.map((layer, i): LayerActivationGradient => {
+          const { sums, ...size } = tensorSize(views.activations[i], 0, views.activations[i].length);
+          return { name: layer.layer, activation: layer.activation, depth: layer.depth, shape: [examples, ...shapes[i]], ...size };
+        }),
+      }));
+      return { probe: 'activationGradients', step, loss: measured.loss, lossName: loss.name, examples, training, layers: measured.layers };
+    }
     // One transfer to the host: [loss, dL/dh_1..., dL/dh_L...]. (Assigned, not returned from tf.tidy.)
     let host: Float32Array = new Float32Array(0);
     keepingRunningStatistics(model, () =>

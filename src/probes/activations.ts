@@ -27,6 +27,9 @@ import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { LogHistogram, logHistogram } from './magnitude';
 import { keepingRunningStatistics } from './parameters';
 import { DEAD_SLOPE, slopeOfInput, slopeOfOutput } from './slopes';
+import { KernelScope } from '../models/kernel-mlp';
+import { ProbeNet, probePass } from './kernel-probe';
+import { readInPlace } from './host-read';
 
 /** Fixed linear bins for activation values: [-3, 3) in steps of 0.05 (120 bins). */
 export const VALUE_HISTOGRAM_LOW = -3;
@@ -161,22 +164,16 @@ function activationModel(model: tf.LayersModel, layers: ActivationLayer[], stand
   return probe;
 }
 
-/** Summarises one layer's activations laid out [examples, units] (row-major) in host[start..start+size). */
-function summarizeLayer(
-  info: ActivationLayer,
-  host: Float32Array,
-  start: number,
-  size: number,
-  units: number,
-  slope: number,
-  z: { start: number } | null,
-  alpha: number,
-): LayerActivation {
-  // One pass per quantity over a local view of the layer's values (the sums run in index order, as the
-  // definitions above read; written as plain loops over typed arrays because a probe reads every value of
-  // every layer: 327 680 values for 20 layers of 64 units on 256 examples).
-  const values = host.subarray(start, start + size);
-  const inputs = z ? host.subarray(z.start, z.start + size) : null;
+/**
+ * Summarises one layer's activations `values`, laid out [examples, units] (row-major), and, for an
+ * activation layer of its own, its inputs z (`inputs`, the same layout; else null).
+ */
+function summarizeLayer(info: ActivationLayer, values: Float32Array, inputs: Float32Array | null, units: number, slope: number, alpha: number): LayerActivation {
+  // One pass per quantity over the layer's values (the sums run in index order, as the definitions above
+  // read; written as plain loops over typed arrays because a probe reads every value of every layer:
+  // 327 680 values for 20 layers of 64 units on 256 examples).
+  const size = values.length;
+  const z = inputs;
   const saturating = SATURATING.includes(info.activation as never);
   const reluLike = RELU_FAMILY.includes(info.activation as never);
   // How a unit's slope is read: ReLU by its output (> 0 is alive), the smooth relatives by f'(z) from the
@@ -265,8 +262,24 @@ function summarizeLayer(
     spread: units ? spreadSum / units : NaN,
     slope: derivative && finite ? slopeSum / finite : null,
     values: { low: VALUE_HISTOGRAM_LOW, binWidth: VALUE_HISTOGRAM_BIN_WIDTH, counts: valueCounts, below, above, nonFinite, total: size },
-    magnitudes: logHistogram(host, start, start + size),
+    magnitudes: logHistogram(values),
   };
+}
+
+/**
+ * Runs the kernel-by-kernel forward pass (kernel-probe.ts) on `x` and hands each hidden layer's outputs a_l
+ * and inputs z_l, read in place, to `summarize`; every kernel output is freed afterwards.
+ */
+function summarizeOnKernels<T>(net: ProbeNet, x: tf.Tensor, summarize: (layer: number, values: Float32Array, inputs: Float32Array, units: number) => T): T[] {
+  const scope = new KernelScope();
+  try {
+    const { layers } = net.forward(scope, x);
+    // Views on the backend's memory: every kernel has run, and none runs while they are read.
+    const views = readInPlace(layers.flatMap((l) => [l.a, l.z]))!;
+    return layers.map((l, i) => summarize(i, views[2 * i], views[2 * i + 1], l.a.shape[l.a.shape.length - 1]));
+  } finally {
+    scope.dispose();
+  }
 }
 
 /**
@@ -297,6 +310,11 @@ export function activationStats(model: tf.LayersModel, data: DataLike, options: 
     checkShapes(where, model, batch);
     if (layers.length === 0) return snapshot;
     const facts = layers.map((info) => layerFacts(model, info));
+    const net = probePass(model);
+    if (net) {
+      snapshot.layers = summarizeOnKernels(net, batch.x, (i, values, inputs, units) => summarizeLayer(layers[i], values, facts[i].standalone ? inputs : null, units, slope, facts[i].alpha));
+      return snapshot;
+    }
     const probe = activationModel(model, layers, facts.map((f) => f.standalone));
     let host: Float32Array = new Float32Array(0);
     const sizes: { size: number; units: number }[] = [];
@@ -317,9 +335,10 @@ export function activationStats(model: tf.LayersModel, data: DataLike, options: 
     });
     let zCursor = cursor;
     snapshot.layers = layers.map((info, i) => {
-      const z = facts[i].standalone ? { start: zCursor } : null;
-      if (z) zCursor += sizes[i].size;
-      return summarizeLayer(info, host, outputStart[i], sizes[i].size, sizes[i].units, slope, z, facts[i].alpha);
+      const { size, units } = sizes[i];
+      const values = host.subarray(outputStart[i], outputStart[i] + size);
+      const inputs = facts[i].standalone ? host.subarray(zCursor, (zCursor += size)) : null;
+      return summarizeLayer(info, values, inputs, units, slope, facts[i].alpha);
     });
     return snapshot;
   } finally {

@@ -26,7 +26,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkBool, checkOneOf } from '../core/check';
 import { DataLike, toTensors } from '../core/data';
-import { LOSSES, LossFn, LossName, resolveLoss } from '../core/losses';
+import { LOSSES, LossFn, LossName, outputsAreProbabilities, resolveLoss } from '../core/losses';
+import { probeBackward, probePass } from './kernel-probe';
 import { checkProbeCall, checkShapes } from '../core/model-checks';
 import { LogHistogram, Magnitude, TensorSize, gradientSums, logHistogram, magnitude, sizeFromSums, sumOfSquares } from './magnitude';
 import { Parameter, ParameterSelection, keepingRunningStatistics, selectParameters, trainableVariables } from './parameters';
@@ -201,7 +202,17 @@ export function gradientNorms(model: tf.LayersModel, data: DataLike, options: Gr
     // element of a returned array looking for tensors.)
     let lossValue = NaN;
     let summary: ReturnType<typeof summarizeGradientArrays> = { layers: [], globalNorm: NaN };
-    keepingRunningStatistics(model, () =>
+    const net = probePass(model);
+    const order = net ? trainableVariables(model).map((v) => net.weights.indexOf(v)) : [];
+    if (net && !order.includes(-1)) {
+      // Kernel by kernel (kernel-probe.ts): the same numbers, read in place.
+      const probabilities = outputsAreProbabilities(model, loss.name);
+      probeBackward(net, batch.x, batch.y, { ...loss, probabilities }, true, (views) => {
+        lossValue = views.loss;
+        const weights = readEach(selected.map((p) => p.variable.read()));
+        summary = summarizeGradientArrays(all, selected, order.map((i) => views.weights[i]), weights, histograms);
+      });
+    } else keepingRunningStatistics(model, () =>
       tf.tidy(() => {
         const { loss: value, grads } = lossAndGradients(model, batch.x, batch.y, loss.fn, training);
         const host = readEach([value, ...grads, ...selected.map((p) => p.variable.read())]);

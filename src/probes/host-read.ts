@@ -16,9 +16,23 @@ import * as tf from '@tensorflow/tfjs';
  *   const [a, b] = readEach([tf.tensor1d([1, 2]), tf.tensor2d([[3], [4]])]);   // Float32Array [1, 2], [3, 4]
  */
 export function readEach(tensors: tf.Tensor[]): Float32Array[] {
+  const inPlace = readInPlace(tensors);
+  if (inPlace) return inPlace;
+  const joined = tf.concat(tensors.map((t) => t.reshape([-1])));
+  const host = joined.dataSync() as Float32Array;
+  tf.dispose(joined);
+  let at = 0;
+  return tensors.map((t) => host.subarray(at, (at += t.size)));
+}
+
+/**
+ * The entries of each of `tensors` (float32) as views on the backend's own memory, on wasm and cpu; null
+ * elsewhere or for other dtypes. Read the views at once, before the next kernel runs.
+ */
+export function readInPlace(tensors: tf.TensorInfo[]): Float32Array[] | null {
   const name = tf.getBackend();
   const backend = tf.backend() as unknown as {
-    typedArrayFromHeap?(t: tf.Tensor): Float32Array;
+    typedArrayFromHeap?(t: tf.TensorInfo): Float32Array;
     data?: { get(id: object): { values?: unknown } };
   };
   if (tensors.every((t) => t.dtype === 'float32')) {
@@ -28,9 +42,5 @@ export function readEach(tensors: tf.Tensor[]): Float32Array[] {
       if (values.every((v) => v instanceof Float32Array)) return values as Float32Array[];
     }
   }
-  const joined = tf.concat(tensors.map((t) => t.reshape([-1])));
-  const host = joined.dataSync() as Float32Array;
-  tf.dispose(joined);
-  let at = 0;
-  return tensors.map((t) => host.subarray(at, (at += t.size)));
+  return null;
 }
