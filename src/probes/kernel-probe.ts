@@ -30,12 +30,15 @@
  * backends and models changed after `mlp` built them take the layers API as before (`probePass` is null).
  */
 import * as tf from '@tensorflow/tfjs';
-import { SELU_SCALE, SELU_SCALEALPHA } from '@tensorflow/tfjs-core/dist/ops/selu_util';
 import { KERNEL_BACKENDS, KernelScope, MlpShape, viewAs, weightPlan } from '../models/kernel-mlp';
 import { modelInfo } from '../models/info';
 import { LossFn, LossName } from '../core/losses';
 import { kernelLoss, kernelLossCovers } from '../training/kernel-loss';
 import { readInPlace } from './host-read';
+
+/** SELU's scale and scale * alpha, as tfjs-core's selu_util.ts writes them (its gradient uses them as float32 scalars). */
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_SCALEALPHA = 1.7580993408473768599402175208123;
 
 /** The activations this pass computes, with the kernel of each one's forward step. */
 const FORWARD: Record<string, string | null> = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', elu: 'Elu', selu: 'Selu', leakyRelu: 'LeakyRelu', prelu: 'Prelu', linear: null };
