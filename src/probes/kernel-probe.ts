@@ -26,8 +26,13 @@
  *   dW_l = h_{l-1}^T dz_l,  db_l = sum over the batch of dz_l,  dK_l = h_{l-1}^T dLoss/dh_l
  *   dLoss/dh_{l-1} = dz_l W_l^T, plus dLoss/dh_l (or dLoss/dh_l K_l^T) through a residual layer's skip.
  *
- * Batch-normalized models, other activations (gelu, swish, mish, softsign: several operations each), other
- * backends and models changed after `mlp` built them take the layers API as before (`probePass` is null).
+ * The probes' `training` option changes nothing here: it switches batch normalization between the batch's
+ * statistics and the running ones, and these models have none. Batch-normalized models, other activations
+ * (gelu, swish, mish, softsign: several operations each), other backends, and models with a frozen or
+ * missing weight take the layers API as before (`probePass` is null).
+ *
+ * The probes read the results in place (host-read.ts's `readInPlace`) and summarise them in float64 on the
+ * host, as they summarise the layers API's results.
  */
 import * as tf from '@tensorflow/tfjs';
 import { KERNEL_BACKENDS, KernelScope, MlpShape, viewAs, weightPlan } from '../models/kernel-mlp';
