@@ -1,6 +1,7 @@
 /**
- * Several seeds trained together: N models of the same `mlp` shape that differ only in their weight seed,
- * trained in one loop that takes one step of every model per mini-batch. A training claim needs three or
+ * Several seeds trained together: N models of the same `mlp` shape that differ only in their starting weights
+ * (seed or initialization), trained in one loop that takes one step of every model per mini-batch, on as many
+ * threads as the models and cores allow (together-threads.ts). A training claim needs three or
  * more seeds; here they share the per-step work that does not depend on the model (the mini-batch, the
  * loss of all models at once, the bookkeeping, one transfer of every number to the host per step).
  *
@@ -88,15 +89,25 @@ function checkCommonShape(where: string, models: tf.LayersModel[]): void {
 }
 
 /**
- * Trains `models` (built by `mlp` with the same options and different seeds) together, one step of each per
- * mini-batch, and returns one history per model, each as `train(models[i], data, options)` would have
- * returned it. The models end up trained, as after `train`.
+ * Trains `models` (built by `mlp` with the same options, except the ones that only choose the starting
+ * weights: seed, init, initStd) together, one step of each per mini-batch, and returns one history per
+ * model, each as `train(models[i], data, options)` would have returned it. The models end up trained, as
+ * after `train`.
  *
  * Supports every option of `train` except validation, clipValue, clipNorm, onNonFinite, onProbe and
- * startStep, for `mlp` models whose activation is sigmoid, tanh, relu, leakyRelu, elu or linear (with or
- * without batch normalization: each model keeps its own running statistics). If any model's loss or
+ * startStep, for `mlp` models whose activation is sigmoid, tanh, relu, leakyRelu, prelu, elu or linear (with
+ * or without batch normalization: each model keeps its own running statistics). If any model's loss or
  * gradient becomes NaN or infinite, all stop at that step (each history says which model it was); `train`
  * would have stopped only that one.
+ *
+ * Threads: the models are independent of each other, so they are split into groups trained at the same
+ * time, one per thread: min(number of models, cores) threads, the cores being os.availableParallelism()
+ * (2 on the reference machine), because the wasm backend computes on one core and a thread more than the
+ * cores only waits for one. This thread trains the first group and worker threads (threads.ts) the others;
+ * every history and final weight is bit for bit what one thread gives (together-threads.ts says why). One
+ * thread is used on the native backend (which spreads its own work over the cores already), for a run
+ * shorter than about half a second (a worker's start and the transfer would cost more than they save), with
+ * `threads: 1`, or with the environment variable GRADSCOPE_THREADS=1.
  *
  * @example
  *   const models = [0, 1, 2, 3, 4].map((seed) => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal', seed }));
