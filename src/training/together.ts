@@ -1,6 +1,7 @@
 /**
- * Several seeds trained together: N models of the same `mlp` shape that differ only in their weight seed,
- * trained in one loop that takes one step of every model per mini-batch. A training claim needs three or
+ * Several seeds trained together: N models of the same `mlp` shape that differ only in their starting weights
+ * (seed or initialization), trained in one loop that takes one step of every model per mini-batch, on as many
+ * threads as the models and cores allow (together-threads.ts). A training claim needs three or
  * more seeds; here they share the per-step work that does not depend on the model (the mini-batch, the
  * loss of all models at once, the bookkeeping, one transfer of every number to the host per step).
  *
@@ -49,50 +50,85 @@ import { MiniBatches, probesDue } from './schedule';
 import { HISTORY_LISTS, checkHistoryLimit } from './history-limit';
 import { boundHistory } from '../probes/bound';
 import { History, TrainOptions, describeHistory } from './train';
+import { threadPlan, trainOnThreads } from './together-threads';
 
-/** The options of `trainTogether`: those of `train` it supports. */
-export type TogetherOptions = Pick<TrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'steps' | 'epochs' | 'loss' | 'clipGlobalNorm' | 'seed' | 'shuffle' | 'probes' | 'quiet' | 'historyLimit'>;
+/** The options of `trainTogether`: those of `train` it supports, and the threads to train on. */
+export type TogetherOptions = Pick<TrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'steps' | 'epochs' | 'loss' | 'clipGlobalNorm' | 'seed' | 'shuffle' | 'probes' | 'quiet' | 'historyLimit'> & {
+  /**
+   * At most this many threads (one per core; see `trainTogether`). Left out: as many as the models and the
+   * cores allow, when the run is long enough to pay for them. 1: this thread only.
+   */
+  threads?: number;
+};
 
-const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'quiet', 'historyLimit'];
+const FIELDS = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'steps', 'epochs', 'loss', 'clipGlobalNorm', 'seed', 'shuffle', 'probes', 'quiet', 'historyLimit', 'threads'];
+/** The mlp options that may differ between models trained together: they only choose the initial weights. */
+const FREE_OPTIONS = ['seed', 'init', 'initStd'];
+/** Activations trainTogether takes: the direct pass's, and PReLU (kernel by kernel, else through its layers). */
+const TOGETHER_ACTIVATIONS: readonly string[] = [...DIRECT_ACTIVATIONS, 'prelu'];
 const NOT_TOGETHER = ['validation', 'clipValue', 'clipNorm', 'onNonFinite', 'onProbe', 'startStep'];
 
-/** Checks that the models can be trained together: built by `mlp` with the same options except the seed. */
+/** Checks that the models can be trained together: built by `mlp` with the same options except the initial weights' (seed, init). */
 function checkCommonShape(where: string, models: tf.LayersModel[]): void {
   if (!Array.isArray(models) || models.length < 1) fail(where, 'models', models, 'an array of one or more models from mlp()');
   models.forEach((m, i) => checkModel(`${where}: models[${i}]`, m));
   const infos = models.map((m) => modelInfo(m));
   const first = infos[0].options as Record<string, unknown> | undefined;
   if (infos[0].kind !== 'mlp' || !first) fail(where, 'models[0]', infos[0].summary, 'a model built by mlp()');
-  const withoutSeed = (o: Record<string, unknown> | undefined) => JSON.stringify({ ...o, seed: undefined });
+  const shapeOf = (o: Record<string, unknown> | undefined) => JSON.stringify({ ...o, ...Object.fromEntries(FREE_OPTIONS.map((k) => [k, undefined])) });
   infos.forEach((info, i) => {
-    if (info.kind !== 'mlp' || withoutSeed(info.options) !== withoutSeed(first)) {
-      fail(where, `models[${i}]`, info.summary, `the same mlp options as models[0] (${infos[0].summary}) except the seed`);
+    if (info.kind !== 'mlp' || shapeOf(info.options) !== shapeOf(first)) {
+      fail(where, `models[${i}]`, info.summary, `the same mlp options as models[0] (${infos[0].summary}) except ${FREE_OPTIONS.join(', ')}`);
     }
   });
   if (new Set(models).size !== models.length) fail(where, 'models', `${models.length} models`, 'distinct models (the same model appears twice)');
-  if (!(DIRECT_ACTIVATIONS as readonly string[]).includes(first!.activation as string)) {
-    fail(where, 'models[0] activation', first!.activation, `one of ${DIRECT_ACTIVATIONS.join(', ')} (train others one by one with train)`);
+  if (!TOGETHER_ACTIVATIONS.includes(first!.activation as string)) {
+    fail(where, 'models[0] activation', first!.activation, `one of ${TOGETHER_ACTIVATIONS.join(', ')} (train others one by one with train)`);
   }
   if (models.some((m) => m.layers.some((l) => l.weights.length > 0 && !l.trainable))) fail(where, 'models', 'a frozen layer', 'every layer trainable');
 }
 
 /**
- * Trains `models` (built by `mlp` with the same options and different seeds) together, one step of each per
- * mini-batch, and returns one history per model, each as `train(models[i], data, options)` would have
- * returned it. The models end up trained, as after `train`.
+ * Trains `models` (built by `mlp` with the same options, except the ones that only choose the starting
+ * weights: seed, init, initStd) together, one step of each per mini-batch, and returns one history per
+ * model, each as `train(models[i], data, options)` would have returned it. The models end up trained, as
+ * after `train`.
  *
  * Supports every option of `train` except validation, clipValue, clipNorm, onNonFinite, onProbe and
- * startStep, for `mlp` models whose activation is sigmoid, tanh, relu, leakyRelu, elu or linear (with or
- * without batch normalization: each model keeps its own running statistics). If any model's loss or
+ * startStep, for `mlp` models whose activation is sigmoid, tanh, relu, leakyRelu, prelu, elu or linear (with
+ * or without batch normalization: each model keeps its own running statistics). If any model's loss or
  * gradient becomes NaN or infinite, all stop at that step (each history says which model it was); `train`
  * would have stopped only that one.
+ *
+ * Threads: the models are independent of each other, so they are split into groups trained at the same
+ * time, one per thread: min(number of models, cores) threads, the cores being os.availableParallelism()
+ * (2 on the reference machine), because the wasm backend computes on one core and a thread more than the
+ * cores only waits for one. This thread trains the first group and worker threads (threads.ts) the others;
+ * every history and final weight is bit for bit what one thread gives (together-threads.ts says why). One
+ * thread is used on the native backend (which spreads its own work over the cores already), for a run
+ * shorter than about half a second (a worker's start and the transfer would cost more than they save), with
+ * `threads: 1`, or with the environment variable GRADSCOPE_THREADS=1.
  *
  * @example
  *   const models = [0, 1, 2, 3, 4].map((seed) => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'sigmoid', init: 'glorotNormal', seed }));
  *   const histories = await trainTogether(models, xor({ n: 2048 }), { batchSize: 128, steps: 500, probes: { every: 25 } });
  *   histories.map((h) => h.steps.at(-1).loss);   // five final losses: the spread over seeds
  */
-export async function trainTogether(models: tf.LayersModel[], data: DataLike, options: TogetherOptions = {}): Promise<History[]> {
+export function trainTogether(models: tf.LayersModel[], data: DataLike, options: TogetherOptions = {}): Promise<History[]> {
+  return trainHere(models, data, options);
+}
+
+/**
+ * Hears each step of a group trained for `trainTogether` on another thread's behalf: the step and each
+ * model's loss (for the progress line).
+ */
+export type StepReport = (step: number, losses: number[]) => void;
+
+/**
+ * `trainTogether`'s loop. Called by `trainTogether` (no `report`: it may hand groups to other threads) and
+ * by a thread training one group (`report` set: this thread only, each step reported).
+ */
+export async function trainHere(models: tf.LayersModel[], data: DataLike, options: TogetherOptions, report?: StepReport): Promise<History[]> {
   const where = 'trainTogether';
   assertReady();
   checkCommonShape(where, models);
@@ -119,6 +155,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   const loss = resolveLoss(where, models[0], data, options.loss);
   const progress = new ProgressLine(!checkBool(where, 'quiet', options.quiet ?? false));
   const historyLimit = checkHistoryLimit(where, options.historyLimit);
+  const threads = options.threads === undefined ? undefined : checkInt(where, 'threads', options.threads, 1, 1024);
   const all = toTensors(data, where); // after every check, so that a refused option leaves no tensor behind
 
   const histories: History[] = models.map((model) => {
@@ -158,6 +195,11 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
   const started = Date.now();
   try {
     models.forEach((m) => checkShapes(where, m, all));
+    const plan = report ? 1 : threadPlan(models, threads, totalSteps, batchSize);
+    if (plan > 1) {
+      const run = { models, data, all, options: { ...options, loss: loss.name }, threads: plan, totalSteps, progress, trainGroup: trainHere };
+      return await trainOnThreads(run);
+    }
     // Each model's own weights and its directly computed forward pass (one operation per model).
     const variables = models.map((m) => trainableVariables(m));
     const forwards = models.map((m) => trainingForward(m));
@@ -271,6 +313,7 @@ export async function trainTogether(models: tf.LayersModel[], data: DataLike, op
       if (before) models.forEach((_, k) => histories[k].updates.push(summarizeUpdates(parametersOf[k].selected, before[k], readWeights(parametersOf[k].selected), step)));
       if (probeNow) probeAll(step);
       histories.forEach((h) => (h.keptEvery = boundHistory(h, HISTORY_LISTS, historyLimit)));
+      report?.(step, histories.map((h) => h.steps[h.steps.length - 1].loss));
       progress.update(`step ${step}/${totalSteps}  ${N} models  loss ${histories.map((h) => h.steps[h.steps.length - 1].loss.toFixed(3)).join(' ')}`);
       if (Date.now() - lastYield > 200) {
         await new Promise((resolveYield) => setImmediate(resolveYield));
