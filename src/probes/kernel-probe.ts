@@ -38,7 +38,7 @@ import * as tf from '@tensorflow/tfjs';
 import { KERNEL_BACKENDS, KernelScope, MlpShape, viewAs, weightPlan } from '../models/kernel-mlp';
 import { modelInfo } from '../models/info';
 import { LossFn, LossName } from '../core/losses';
-import { kernelLoss, kernelLossCovers } from '../training/kernel-loss';
+import { kernelLoss, kernelLossCovers } from '../models/kernel-loss';
 import { readInPlace } from './host-read';
 
 /** SELU's scale and scale * alpha, as tfjs-core's selu_util.ts writes them (its gradient uses them as float32 scalars). */
@@ -209,7 +209,7 @@ export interface ProbeBackwardViews {
 /**
  * One forward and backward pass of `net` on the batch (x, y) for the loss `loss` (its name, its function, and
  * whether the model's outputs are probabilities already): dLoss/dy kernel by kernel where
- * training/kernel-loss.ts writes the loss out (binary cross-entropy on logits, mean squared error), else
+ * models/kernel-loss.ts writes the loss out (binary cross-entropy on logits, mean squared error), else
  * through TensorFlow.js's autodiff of the loss alone (the same operations the whole model's autodiff runs
  * for it). `read` gets the numbers as views on the backend's memory; every tensor is freed afterwards.
  */

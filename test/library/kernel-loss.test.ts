@@ -1,5 +1,5 @@
 /**
- * The training step's loss kernel by kernel (training/kernel-loss.ts) against TensorFlow.js's autodiff of
+ * The training step's loss kernel by kernel (models/kernel-loss.ts) against TensorFlow.js's autodiff of
  * `lossFunction` (what the step used before, and still uses with GRADSCOPE_KERNEL_LOSS=0): the loss, the
  * accuracy and dLoss/dy equal bit for bit, on outputs that include zeros, huge logits and a NaN; and in a
  * training step the engine sees none of the loss's operations.
@@ -9,7 +9,7 @@ import { ready } from '../../src/core/backend';
 import { accuracyTensor, lossFunction } from '../../src/core/losses';
 import { mlp, train, xor } from '../../src/index';
 import { KernelScope } from '../../src/models/kernel-mlp';
-import { kernelLoss, kernelLossCovers } from '../../src/training/kernel-loss';
+import { kernelLoss, kernelLossCovers } from '../../src/models/kernel-loss';
 import { differing } from '../support/bits';
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * The loss of a training step, its accuracy and dLoss/dy, kernel by kernel (for training/kernel-step.ts):
+ * The loss of a training step, its accuracy and dLoss/dy, kernel by kernel (for training/kernel-step.ts and the probes' kernel pass, probes/kernel-probe.ts):
  * the operations TensorFlow.js's autodiff runs for `lossFunction` (core/losses.ts), each a direct call of
  * the backend's kernel, without the gradient tape and the engine's bookkeeping around some thirty small
  * operations (which cost more than a 64-example loss's arithmetic). The numbers are the engine's, bit for bit.
@@ -21,7 +21,7 @@
  * Softmax cross-entropy is not written here: the step computes it through the engine.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelScope } from '../models/kernel-mlp';
+import { KernelScope } from './kernel-mlp';
 import type { LossName } from '../core/losses';
 
 /** One model's loss, accuracy (a float32 scalar; NaN when the loss has none) and dLoss/dy, as scope outputs. */
