@@ -24,9 +24,12 @@
  * fails.
  *
  * usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--fresh]
+ *                                  [--formats LIST]
  *   --out DIR        where the figures go (default figures/)
  *   --executed DIR   where executed notebooks go (default build/executed/)
  *   --fresh          execute every notebook, even when an up-to-date executed copy exists
+ *   --formats LIST   which files to write for each chart, comma-separated (default html,svg,png,json,csv);
+ *                    without png and svg no browser is started (json,csv: the data alone, quickly)
  */
 'use strict';
 const fs = require('fs');
@@ -52,6 +55,7 @@ function parseArgs(argv) {
     executed: path.join(root, 'build', 'executed'),
     timeout: 1200,
     fresh: false,
+    formats: [...FORMATS],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -59,10 +63,11 @@ function parseArgs(argv) {
     else if (arg === '--executed') options.executed = path.resolve(argv[++i] ?? fail('--executed needs a folder'));
     else if (arg === '--timeout') options.timeout = Number(argv[++i]);
     else if (arg === '--fresh') options.fresh = true;
+    else if (arg === '--formats') options.formats = parseFormats(argv[++i] ?? fail('--formats needs a list such as json,csv'));
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--fresh]');
+      console.log('usage: node scripts/figures.js [NOTEBOOK.ipynb ...] [--out DIR] [--executed DIR] [--timeout SECONDS] [--fresh] [--formats LIST]');
       process.exit(0);
-    } else if (arg.startsWith('--')) fail(`unknown option '${arg}'; allowed: --out DIR, --executed DIR, --timeout SECONDS, --fresh`);
+    } else if (arg.startsWith('--')) fail(`unknown option '${arg}'; allowed: --out DIR, --executed DIR, --timeout SECONDS, --fresh, --formats LIST`);
     else options.notebooks.push(path.resolve(arg));
   }
   if (!(options.timeout > 0)) fail(`--timeout should be a number of seconds > 0; got ${options.timeout}`);
@@ -78,6 +83,20 @@ function parseArgs(argv) {
   if (options.notebooks.length === 0) fail('no notebooks to run (notebooks/*.ipynb is empty)');
   return options;
 }
+
+/** The files each chart can be written as, in the order they are written. */
+const FORMATS = ['html', 'svg', 'png', 'json', 'csv'];
+
+/** The --formats list: known formats, each once, at least one. */
+function parseFormats(/** @type {string} */ list) {
+  const formats = list.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
+  const unknown = formats.filter((f) => !FORMATS.includes(f));
+  if (formats.length === 0 || unknown.length > 0) fail(`--formats is '${list}'; allowed: a comma-separated list of ${FORMATS.join(', ')}`);
+  return FORMATS.filter((f) => formats.includes(f));
+}
+
+/** True when the formats asked for need a browser (the images). */
+const needsBrowser = (/** @type {string[]} */ formats) => formats.includes('png') || formats.includes('svg');
 
 function loadLibrary() {
   const dist = path.join(root, 'dist', 'index.js');
@@ -315,7 +334,8 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const lib = loadLibrary();
   const status = lib.chromiumStatus();
-  if (!status.available) {
+  const drawsImages = needsBrowser(options.formats);
+  if (drawsImages && !status.available) {
     console.warn(
       `figures: WARNING: ${status.reason}.\n  Writing .html, .json and .csv only; PNG and SVG need Chromium.`,
     );
@@ -344,7 +364,7 @@ async function main() {
       used.set(base, count);
       const name = count === 1 ? base : `${base}-${count}`;
       const t = Date.now();
-      const result = await lib.saveFigure(fig, path.join(outDir, name), { quiet: true });
+      const result = await lib.saveFigure(fig, path.join(outDir, name), { quiet: true, formats: options.formats });
       const files = result.written.map((file) => path.relative(options.out, file).split(path.sep).join('/'));
       if (status.available) {
         for (const skipped of result.skipped) {
@@ -362,7 +382,7 @@ async function main() {
   };
   // Each notebook's charts are drawn as soon as it has executed, one notebook at a time (one Chromium, open
   // from now until the end).
-  if (status.available) lib.keepBrowserOpen();
+  if (drawsImages && status.available) lib.keepBrowserOpen();
   let drawing = Promise.resolve();
   /** @type {Promise<{ notebook: string, figures: object[] }>[]} */
   const drawn = [];
@@ -380,7 +400,7 @@ async function main() {
     `figures: ${total} figure(s) from ${entries.length} notebook(s) in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
       `gallery: ${path.relative(process.cwd(), path.join(options.out, 'index.html'))}`,
   );
-  if (!status.available) console.warn(`figures: no PNG or SVG were written: ${status.reason}.`);
+  if (drawsImages && !status.available) console.warn(`figures: no PNG or SVG were written: ${status.reason}.`);
   if (imageFailures.length > 0) fail(`${imageFailures.length} image(s) could not be drawn:\n  ${imageFailures.join('\n  ')}`);
 }
 

@@ -100,19 +100,22 @@ test('npm start serves JupyterLab on localhost only, behind a token it prints', 
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   try {
-    const token = await new Promise<string>((resolve, reject) => {
+    // The address printed is the one to open: Jupyter moves to the next port when another process took the
+    // one asked for in the meantime.
+    const { served, token } = await new Promise<{ served: string; token: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL with a token within 60 s:\n${output}`)), 60000);
       const poll = setInterval(() => {
-        const match = /http:\/\/127\.0\.0\.1:\d+\/lab\/tree\/00-start-here\.ipynb\?token=([0-9a-f]+)/.exec(output);
+        const match = /http:\/\/127\.0\.0\.1:(\d+)\/lab\/tree\/00-start-here\.ipynb\?token=([0-9a-f]+)/.exec(output);
         if (match) {
           clearTimeout(timer);
           clearInterval(poll);
-          resolve(match[1]);
+          resolve({ served: match[1], token: match[2] });
         }
       }, 200);
     });
-    expect(await status(`http://127.0.0.1:${port}/api/kernelspecs`)).toBe(403);
-    expect(await status(`http://127.0.0.1:${port}/api/kernelspecs?token=${token}`)).toBe(200);
+    const answer = (url: string) => status(url).catch((error) => Promise.reject(new Error(`${url}: ${error.message}\n${output}`)));
+    expect(await answer(`http://127.0.0.1:${served}/api/kernelspecs`)).toBe(403);
+    expect(await answer(`http://127.0.0.1:${served}/api/kernelspecs?token=${token}`)).toBe(200);
     if (process.getuid?.() === 0) expect(output).not.toMatch(/Running as root is not recommended. Use --allow-root/);
   } finally {
     process.kill(-child.pid!, 'SIGTERM');

@@ -4,8 +4,9 @@
  * reused, and a failing notebook is named with its cell.
  *
  * The two executions of the chart fixture: the one `npm test` shares (test/support/executions.ts; the browser
- * test opens it too), which `npm run figures` reuses from build/executed/, and one that `npm run figures`
- * makes itself, into a folder of its own.
+ * test opens it too), which `npm run figures` reuses from build/executed/ and draws every file of, and one that
+ * `npm run figures` makes itself, into a folder of its own, writing only the JSON and CSV it is compared by
+ * (`--formats json,csv`: no browser started, no image drawn).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -45,7 +46,7 @@ describe('npm run figures', () => {
     // Two executions in fresh kernels, side by side: the shared one, and one by `npm run figures` itself.
     const [shared, second] = await Promise.all([
       executeOnce([fixture]),
-      figures([fixture, '--out', path.join(out, 'b'), '--executed', path.join(out, 'executed-b')]),
+      figures([fixture, '--out', path.join(out, 'b'), '--executed', path.join(out, 'executed-b'), '--formats', 'json,csv']),
     ]);
     const failure = failureOf('charts-fixture', shared.get(fixture)!.summary);
     if (failure) throw new Error(`Executing ${failure}`);
@@ -82,6 +83,9 @@ describe('npm run figures', () => {
     expect(gallery).toContain('charts-fixture/gradient-norm-by-layer.html');
 
     expect(second.code).toBe(0);
+    // The second run wrote the data files it was asked for, and no image.
+    const secondFiles = filesUnder(path.join(out, 'b')).filter((f) => f.startsWith('charts-fixture/'));
+    expect(secondFiles).toEqual(stems.flatMap((stem) => [`${stem}.csv`, `${stem}.json`]).sort());
     for (const stem of stems) {
       for (const ext of ['json', 'csv']) {
         const a = fs.readFileSync(path.join(out, 'a', `${stem}.${ext}`), 'utf8');

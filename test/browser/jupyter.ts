@@ -83,9 +83,10 @@ export interface LabServer {
 /**
  * Starts `jupyter lab` on a free localhost port with a random token, a private settings folder (notebook
  * windowing off, so every output is in the page; no news pop-up), a private workspace folder, and the app
- * exposed to the page as `window.jupyterapp`.
+ * exposed to the page as `window.jupyterapp`. `startKernels: false` opens notebooks without starting their
+ * kernel (JupyterLab's notebook_starts_kernel), for a test that only looks at the saved outputs.
  */
-export async function startJupyterLab(rootDir: string): Promise<LabServer> {
+export async function startJupyterLab(rootDir: string, options: { startKernels?: boolean } = {}): Promise<LabServer> {
   const port = await freePort();
   const token = crypto.randomBytes(16).toString('hex');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-lab-'));
@@ -111,6 +112,7 @@ export async function startJupyterLab(rootDir: string): Promise<LabServer> {
     `--LabApp.workspaces_dir=${path.join(tmp, 'workspaces')}`,
     // The app as window.jupyterapp, so that a test can open documents with JupyterLab's own commands.
     '--LabApp.expose_app_in_browser=True',
+    `--LabApp.notebook_starts_kernel=${options.startKernels === false ? 'False' : 'True'}`,
   ];
   if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--allow-root');
   const child = spawn(path.join(VENV_BIN, 'jupyter'), args, {

@@ -8,9 +8,10 @@
  *   - the lesson site, from notebooks/ (the executed copies this `npm test` made, test/support/executions.ts,
  *     or made here when this run has none): every page is opened.
  * On every page, every request outside the site is aborted and counted (and must be none), no console error
- * may appear, and every chart output of the notebook must be drawn by plotly.js (an svg.main-svg). Full-page
- * screenshots go to test-artifacts/site/ (JPEG: a lesson page is some 18 000 pixels tall, and Chromium encodes
- * it as JPEG in about half the time it takes for PNG).
+ * may appear, and every chart output of the notebook must be drawn by plotly.js (an svg.main-svg). Screenshots
+ * go to test-artifacts/site/: the first screen of each page, and the whole page when the page is not clean
+ * (a lesson page is some 18 000 pixels tall, which takes Chromium seconds to encode;
+ * GRADSCOPE_FULL_SCREENSHOTS=1 takes the whole of every page).
  *
  * Skipped only when no Chromium is installed (`.ci/run` installs it); the skip is listed at the end of `npm test`,
  * and is a failure under CI=true.
@@ -27,6 +28,8 @@ import { StaticServer, serveFolder } from './static-server';
 const chromiumPath = findChromium();
 const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'site');
 const SHOT = { type: 'jpeg', quality: 80 };
+/** The whole page in every screenshot, not only when the page is not clean. */
+const FULL_SCREENSHOTS = process.env.GRADSCOPE_FULL_SCREENSHOTS === '1';
 const FIXTURES = path.join(__dirname, 'fixtures');
 const fixtureNotebooks = ['01-first-steps.ipynb', '02-second-lesson.ipynb'].map((f) => path.join(FIXTURES, f));
 const lessonStems = fs
@@ -134,7 +137,7 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }, 60_000);
 
-  /** Opens a page, waits until its charts are drawn (or 60 s), and takes a full-page screenshot. */
+  /** Opens a page, waits until its charts are drawn (or 60 s), and takes a screenshot (of the whole page when it is not clean). */
   async function visit(server: StaticServer, file: string, charts: number, screenshot: string): Promise<Visit> {
     const page = await context.newPage();
     const errors: string[] = [];
@@ -155,7 +158,8 @@ describeWithBrowser('the course site, in headless Chromium with the network cut'
     const drawn = await page.evaluate<number>(DRAWN);
     // Two more frames, so that what was drawn last is painted in the screenshot.
     await page.evaluate<void>(AFTER_TWO_FRAMES);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.jpeg`), fullPage: true, ...SHOT });
+    const clean = drawn === charts && errors.length === 0 && blocked.length === before;
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.jpeg`), fullPage: !clean || FULL_SCREENSHOTS, ...SHOT });
     return { page, blocked: blocked.slice(before), errors, drawn, charts };
   }
 
