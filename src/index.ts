@@ -59,6 +59,7 @@ export type { ProbeCallback } from './probes/callback';
 // ── Training: the loop with probes, evaluation, clipping. ──
 export { train, describeHistory } from './training/train';
 export { trainTogether } from './training/together';
+export { trainEach } from './training/each';
 export { evaluate } from './training/evaluate';
 export { baselines } from './training/baselines';
 export type { Baselines, BaselineScore, BaselineOptions } from './training/baselines';

@@ -15,6 +15,7 @@ export type { TrainOptions, StepRecord, ClippingReport, StopReport, History } fr
 export { train, describeHistory } from './train';
 export type { TogetherOptions } from './together';
 export { trainTogether } from './together';
+export { trainEach } from './each';
 export type { Evaluation } from './evaluate';
 export { evaluate } from './evaluate';
 export type { Baselines, BaselineScore, BaselineOptions } from './baselines';

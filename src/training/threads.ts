@@ -43,6 +43,24 @@ export interface GroupJob {
   options: Record<string, unknown>;
 }
 
+/** Data as it crosses a thread: tensors as plain tensors, a dataset of plain arrays as it is. */
+export type WireData = { tensors: { x: PlainTensor; y: PlainTensor; task?: unknown } } | { arrays: unknown };
+
+/**
+ * What a worker needs to train one model with `train` (trainEach): the model's `mlp` options and weights,
+ * the data, the held-out and probe data, and train's options without them.
+ */
+export interface TrainJob {
+  kind: 'train';
+  backend: 'wasm' | 'cpu';
+  env: Record<string, string>;
+  model: { options: Record<string, unknown>; weights: PlainTensor[] };
+  data: WireData;
+  validation?: WireData;
+  probeData?: WireData;
+  options: Record<string, unknown>;
+}
+
 /** A worker's answer: the histories and final weights, a progress report, or an error. */
 export type GroupMessage =
   | { kind: 'done'; histories: unknown[]; weights: PlainTensor[][]; /** Tensors alive in the worker once it has cleaned up. */ tensors: number }
@@ -61,13 +79,13 @@ export interface GroupResult {
  * The cores this process may use: os.availableParallelism() (the cores the operating system gives it),
  * lowered by the environment variable GRADSCOPE_THREADS (GRADSCOPE_THREADS=1: one thread, no workers).
  */
-export function threadBudget(): number {
+export function threadBudget(where = 'trainTogether'): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const limit = process.env.GRADSCOPE_THREADS;
   if (limit === undefined || limit === '') return Math.max(1, cores);
   const n = Number(limit);
   if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`trainTogether: the environment variable GRADSCOPE_THREADS is '${limit}'; allowed: a whole number of at least 1 (1: one thread)`);
+    throw new Error(`${where}: the environment variable GRADSCOPE_THREADS is '${limit}'; allowed: a whole number of at least 1 (1: one thread)`);
   }
   return Math.min(n, Math.max(1, cores));
 }
@@ -125,7 +143,7 @@ function idleWorker(): PoolWorker {
  * few a second). Resolves with the histories and the final weights; rejects with the worker's own error.
  * While the job runs the worker holds the process open (`ref`); idle, it does not.
  */
-export function trainGroupOnWorker(job: GroupJob, onProgress: (step: number, losses: number[]) => void): Promise<GroupResult> {
+export function trainGroupOnWorker(job: GroupJob | TrainJob, onProgress: (step: number, losses: number[]) => void): Promise<GroupResult> {
   const member = idleWorker();
   member.busy = true;
   member.worker.ref();
@@ -149,7 +167,12 @@ export function trainGroupOnWorker(job: GroupJob, onProgress: (step: number, los
         reject(error);
       }
     };
-    member.worker.postMessage(job);
+    try {
+      member.worker.postMessage(job);
+    } catch (error) {
+      finish(); // something in the job could not be copied to the thread
+      reject(error);
+    }
   });
 }
 

@@ -44,13 +44,13 @@ export interface ThreadedRun {
  * plus the multiply-adds, 6 per weight per example (forward, both backward products), at about 4e9 a second
  * (a 30 x 64 ReLU step at batch 64, 47 million multiply-adds, took 12 ms).
  */
-function secondsPerModelStep(model: tf.LayersModel, batchSize: number): number {
+export function secondsPerModelStep(model: tf.LayersModel, batchSize: number): number {
   const layers = model.layers.filter((l) => l.weights.length > 0).length;
   return layers * 60e-6 + (6 * batchSize * model.countParams()) / 4e9;
 }
 
 /** A run shorter than this on one core stays there: a thread's start and the weights' transfer cost more than it saves. */
-const PAYS_FROM_SECONDS = 0.5;
+export const PAYS_FROM_SECONDS = 0.5;
 
 /**
  * How many threads to train on: at most one per core (`threadBudget`: os.availableParallelism(), lowered by
@@ -76,10 +76,10 @@ function groupsOf(n: number, parts: number): number[][] {
   });
 }
 
-const plainOf = (t: tf.Tensor): PlainTensor => ({ values: t.dataSync() as PlainTensor['values'], shape: t.shape.slice(), dtype: t.dtype as PlainTensor['dtype'] });
+export const plainOf = (t: tf.Tensor): PlainTensor => ({ values: t.dataSync() as PlainTensor['values'], shape: t.shape.slice(), dtype: t.dtype as PlainTensor['dtype'] });
 
 /** The GRADSCOPE_* environment variables, which choose how gradscope computes. */
-function gradscopeEnvironment(): Record<string, string> {
+export function gradscopeEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('GRADSCOPE_') && e[1] !== undefined));
 }
 
@@ -108,7 +108,7 @@ function jobFor(run: ThreadedRun, group: number[]): GroupJob {
 }
 
 /** Writes weights that came back from a worker into `model`. */
-function setPlainWeights(model: tf.LayersModel, weights: PlainTensor[]): void {
+export function setPlainWeights(model: tf.LayersModel, weights: PlainTensor[]): void {
   const tensors = weights.map((w) => tf.tensor(w.values, w.shape, w.dtype));
   try {
     model.setWeights(tensors);
