@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../../src/core/backend';
 import { differing } from '../support/bits';
+import { onBackend } from '../support/kernel-runs';
 import { denseBackward, globalNormOf, sgdUpdate } from '../../src/models/fused-kernels';
 
 beforeAll(async () => {
@@ -26,14 +27,7 @@ function varied(rows: number, cols: number, seed: number, scale = 1): tf.Tensor2
 const BACKENDS = ['wasm', 'cpu'];
 
 describe.each(BACKENDS)('on %s', (backend) => {
-  let previous: string;
-  beforeAll(async () => {
-    previous = tf.getBackend();
-    await tf.setBackend(backend);
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  onBackend(backend);
 
   test('the kernels run on wasm only (on wasm, else this file tests nothing new)', () => {
     tf.tidy(() => {

@@ -11,6 +11,7 @@ import { ready } from '../../src/core/backend';
 import { DataLike } from '../../src/core/data';
 import { MlpOptions, activationGradients, activationStats, blobs, gradientNorms, mlp, moons } from '../../src/index';
 import { probePass } from '../../src/probes/kernel-probe';
+import { onBackend } from '../support/kernel-runs';
 
 beforeAll(async () => {
   await ready({ quiet: true });
@@ -65,14 +66,7 @@ const MODELS: [string, Partial<MlpOptions>][] = [
 const SETTINGS = [{ histograms: false, training: true }, { histograms: true, training: false }, { histograms: false, training: true, loss: 'meanSquaredError' as const }];
 
 describe.each(['wasm', 'cpu'])('on %s', (backend) => {
-  let previous: string;
-  beforeAll(async () => {
-    previous = tf.getBackend();
-    await tf.setBackend(backend);
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  onBackend(backend);
 
   // Every model and setting on wasm (the default backend); on cpu, one model of each kind, in two settings.
   const models = backend === 'wasm' ? MODELS : MODELS.filter(([name]) => ['relu, He', 'sigmoid, Glorot', 'elu', 'selu, LeCun', 'prelu', 'residual sigmoid, branches x 0.3', 'residual relu, widths 12-7-7-9-12 (projected skips)'].includes(name));

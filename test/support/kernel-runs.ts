@@ -18,6 +18,18 @@ export function kernelStepHooks(): void {
   });
 }
 
+/** Registers the hooks of a describe block that runs on `backend`: switched to before its tests, back after. */
+export function onBackend(backend: string): void {
+  let previous: string;
+  beforeAll(async () => {
+    previous = tf.getBackend();
+    await tf.setBackend(backend);
+  });
+  afterAll(async () => {
+    await tf.setBackend(previous);
+  });
+}
+
 /** 200 XOR points (seed 4). */
 export const XOR_POINTS = xor({ n: 200, seed: 4 });
 
