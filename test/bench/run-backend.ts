@@ -9,6 +9,11 @@
  * figure is that call's wall time per step, `history.msPerStep`); tensors alive before and after the timed
  * call (leaked per step = difference / STEPS); and, with 'profile', in untimed profiled calls, the peak bytes of
  * tensor memory and the number of operations (kernels) per step.
+ *
+ * The probe overhead (A with the per-layer norms against A0 without): besides A's and A0's own timed calls,
+ * PROBE_ROUNDS rounds on one model, each a call of A's steps then a call of A0's (CPU time of the process
+ * per step), and the median over rounds of their ratio minus one. Two workloads timed one after the other
+ * see different loads on a shared machine; two calls back to back, many times over, see the same.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, ready } from '../../src/core/backend';
@@ -63,6 +68,40 @@ export interface WorkloadResult {
   peakBytes: number;
   kernelsPerStep: number;
   finalLoss: number;
+  /** Workload A only: the probe overhead from calls of A and A0 in alternation (see the top of this file). */
+  probeOverhead?: { median: number; min: number; max: number; rounds: number; steps: number };
+}
+
+/** Rounds of A against A0 in alternation for the probe overhead, and the steps of each call. */
+const PROBE_ROUNDS = 7;
+const PROBE_STEPS = 40;
+
+/** A's probe overhead: the median over rounds of (CPU per step with the norms) / (CPU per step without) - 1. */
+async function probeOverhead(withNorms: Workload, without: Workload, data: ReturnType<typeof xor>): Promise<WorkloadResult['probeOverhead']> {
+  const model = withNorms.build();
+  const cpuPerStep = async (options: TrainOptions, startStep: number) => {
+    const started = process.cpuUsage();
+    await train(model, data, { ...options, steps: PROBE_STEPS, startStep });
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / PROBE_STEPS;
+  };
+  try {
+    await cpuPerStep(without.options, 0);
+    const ratios: number[] = [];
+    for (let r = 0; r < PROBE_ROUNDS; r++) {
+      // The order flips every round, so that neither call always follows the other.
+      const at = (1 + 2 * r) * PROBE_STEPS;
+      const first = r % 2 === 0 ? withNorms : without;
+      const second = r % 2 === 0 ? without : withNorms;
+      const a = await cpuPerStep(first.options, at);
+      const b = await cpuPerStep(second.options, at + PROBE_STEPS);
+      ratios.push(r % 2 === 0 ? a / b : b / a);
+    }
+    const sorted = [...ratios].sort((x, y) => x - y);
+    return { median: sorted[Math.floor(sorted.length / 2)] - 1, min: sorted[0] - 1, max: sorted[sorted.length - 1] - 1, rounds: PROBE_ROUNDS, steps: PROBE_STEPS };
+  } finally {
+    model.dispose();
+  }
 }
 
 async function measure(w: Workload, steps: number, warmup: number, datasets: Record<Workload['data'], ReturnType<typeof xor>>, profile: boolean): Promise<WorkloadResult> {
@@ -167,6 +206,12 @@ async function main(): Promise<void> {
       continue;
     }
     process.stderr.write(`  ${backend} ${w.id}: ${results[results.length - 1].msPerStep.toFixed(2)} ms/step\n`);
+  }
+  const a = results.find((r) => r.id === 'A');
+  const a0 = selected.find((w) => w.id === 'A0');
+  if (a && a0) {
+    a.probeOverhead = await probeOverhead(selected.find((w) => w.id === 'A')!, a0, datasets.points);
+    process.stderr.write(`  ${backend} probe overhead (A against A0 in alternation): ${(100 * a.probeOverhead!.median).toFixed(1)}%\n`);
   }
   console.log(JSON.stringify({ backend, loaded: true, tfjs: info.tfjsVersion, maxRssMiB: process.resourceUsage().maxRSS / 1024, results }));
 }
