@@ -24,6 +24,9 @@
  *     probeOverheadSeparate: on a shared machine the load between the two moves it by 10 points and more.
  *   - tensors leaked per step: tensors alive after the timed call minus before, over its steps.
  *   - peak memory: the peak bytes of tensor memory in a profiled call, and the process's peak RSS.
+ *   - five seeds together (A-5seeds): `trainTogether`'s time per step of all five over A's; beside it, when a
+ *     PyTorch is found, PyTorch's own five seeds as one batched computation (torch_seeds.py, one thread) over
+ *     its one seed computed the same way.
  * Results: build/bench/bench-<time>.json and build/bench/latest.json, and a table on stdout.
  * Where the time of one workload's step goes (operations per step by kernel, time in each):
  *   ts-node --transpile-only test/bench/profile-step.ts A 20 wasm
@@ -100,6 +103,23 @@ function runTorch(python: string, args: Args): Record<string, number> {
     if (id) out[id] = r.median_ms;
   }
   if (ran.status !== 0) console.error(`PyTorch script failed (status ${ran.status}): ${ran.stderr.slice(-500)}`);
+  if (!args.only || args.only.split(',').includes('A-5seeds')) Object.assign(out, runTorchSeeds(python));
+  return out;
+}
+
+/**
+ * Workload A in PyTorch as one seed and as five seeds in one batched computation (torch_seeds.py, one thread):
+ * what training seeds together costs there, beside the A-5seeds row.
+ */
+function runTorchSeeds(python: string): Record<string, number> {
+  const ran = spawnSync(python, [path.join(__dirname, 'torch_seeds.py'), '--threads', '1', '--steps', '100', '--warmup', '10', '--seeds', '5'], { encoding: 'utf8' });
+  const out: Record<string, number> = {};
+  for (const line of ran.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const r = JSON.parse(line) as { workload: string; median_ms: number };
+    out[r.workload] = r.median_ms;
+  }
+  if (ran.status !== 0) console.error(`torch_seeds.py failed (status ${ran.status}): ${ran.stderr.slice(-500)}`);
   return out;
 }
 
@@ -154,7 +174,7 @@ async function main(): Promise<void> {
   loadSamples.push(require('os').loadavg()[0]);
   const loaded = args.backends.filter((b) => !skipped[b]);
   const torch: Record<string, ReturnType<typeof spread>> = {};
-  for (const id of Object.keys(TORCH_NAME)) {
+  for (const id of [...Object.keys(TORCH_NAME), 'A-5seeds', 'A-1seed-batched']) {
     const xs = torchRuns.map((t) => t[id]).filter((v) => v !== undefined);
     if (xs.length) torch[id] = spread(xs);
   }
@@ -178,6 +198,8 @@ async function main(): Promise<void> {
         probeOverheadSeparate: id === 'A' && ids.includes('A0') ? t.median / ms('A0').median - 1 : null,
         // Five seeds together against one: the time of all five over the time of one (target <= 2).
         seedsOverOne: id === 'A-5seeds' && ids.includes('A') ? t.median / ms('A').median : null,
+        // PyTorch's own: five seeds as one batched computation over one seed the same way (torch_seeds.py).
+        torchSeedsOverOne: id === 'A-5seeds' && torch['A-5seeds'] && torch['A-1seed-batched'] ? torch['A-5seeds'].median / torch['A-1seed-batched'].median : null,
         leakedPerStep: Math.max(...results.map((w) => w.leakedPerStep)),
         // From the first repeat's profiled calls.
         peakTensorMiB: results[0].peakBytes / 2 ** 20,
@@ -209,7 +231,7 @@ async function main(): Promise<void> {
     const t = row.msPerStep;
     console.log(
       `| ${row.backend} | ${row.workload} | ${f(t.median)} (${f(t.min)}-${f(t.max)}) | ${row.torchMs ? `${f(row.torchMs.median)} (${f(row.torchMs.min)}-${f(row.torchMs.max)})` : '-'} | ` +
-        `${row.ratio ? `${row.ratio.toFixed(1)}x` : row.seedsOverOne ? `${row.seedsOverOne.toFixed(2)}x one seed (<= 2x)` : '-'}${row.target ? ` (<= ${row.target}x)` : ''} | ${row.probeOverhead === null ? '' : `${(100 * row.probeOverhead.median).toFixed(1)}% (${(100 * row.probeOverhead.min).toFixed(0)} to ${(100 * row.probeOverhead.max).toFixed(0)})`} | ` +
+        `${row.ratio ? `${row.ratio.toFixed(1)}x` : '-'}${row.seedsOverOne ? `; ${row.seedsOverOne.toFixed(2)}x one seed (<= 2x; PyTorch's batched five: ${row.torchSeedsOverOne ? `${row.torchSeedsOverOne.toFixed(2)}x its one` : '-'})` : ''}${row.target ? ` (<= ${row.target}x)` : ''} | ${row.probeOverhead === null ? '' : `${(100 * row.probeOverhead.median).toFixed(1)}% (${(100 * row.probeOverhead.min).toFixed(0)} to ${(100 * row.probeOverhead.max).toFixed(0)})`} | ` +
         `${row.leakedPerStep} | ${Number.isNaN(row.kernelsPerStep) ? '-' : row.kernelsPerStep} | ${Number.isNaN(row.peakTensorMiB) ? '-' : row.peakTensorMiB.toFixed(1)} |`,
     );
   }
