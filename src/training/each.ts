@@ -16,7 +16,7 @@ import { fail, showAs } from '../core/check';
 import { DataLike, toTensors } from '../core/data';
 import { checkData } from '../core/model-checks';
 import { modelInfo } from '../models/info';
-import { GroupResult, TrainJob, WireData, threadBudget, trainGroupOnWorker } from './threads';
+import { GroupResult, TrainJob, WireData, threadBudget, threadsSharingCores, trainGroupOnWorker } from './threads';
 import { PAYS_FROM_SECONDS, gradscopeEnvironment, plainOf, secondsPerModelStep, setPlainWeights } from './together-threads';
 import { History, TrainOptions, describeHistory, train } from './train';
 import { ProgressLine } from './progress';
@@ -48,7 +48,8 @@ function rebuildable(model: tf.LayersModel): boolean {
 }
 
 /**
- * How many threads to train on: at most one per core (`threadBudget`) and one per model; 1 (one model after
+ * How many threads to train on: one per core (`threadBudget`), or one per model when the models do not split
+ * evenly over the cores (`threadsSharingCores`); 1 (one model after
  * another on this thread) when anything cannot cross a thread (a callback such as onProbe, a model not built
  * by `mlp`, a frozen layer, the same model twice, data `train` would refuse, onNonFinite 'throw', whose error
  * carries the history), on a backend other than wasm or cpu, or for a run under half a second on one core.
@@ -56,7 +57,8 @@ function rebuildable(model: tf.LayersModel): boolean {
 function threadsFor(models: tf.LayersModel[], data: DataLike, options: TrainOptions[]): number {
   const backend = backendInfo().backend;
   if ((backend !== 'wasm' && backend !== 'cpu') || tf.getBackend() !== backend) return 1;
-  const threads = Math.min(models.length, threadBudget(where));
+  const budget = threadBudget(where);
+  const threads = threadsSharingCores(models.length, budget);
   if (threads < 2 || new Set(models).size !== models.length) return 1;
   try {
     checkData('train', data);
@@ -101,8 +103,9 @@ function jobFor(model: tf.LayersModel, data: WireData, options: TrainOptions): T
  * instead when the models should share one batch order.
  *
  * Threads: models that do not depend on each other train at the same time, one per core (os.availableParallelism(),
- * lowered by the environment variable GRADSCOPE_THREADS): this thread takes one model, worker threads the others,
- * each the next model waiting. Every history and final weight is bit for bit the one of the plain calls. The
+ * lowered by the environment variable GRADSCOPE_THREADS), or one per model when the models do not split evenly
+ * over the cores (3 on 2 cores: the cores share the three equally): this thread takes one model, worker threads
+ * the others, each the next model waiting. Every history and final weight is bit for bit the one of the plain calls. The
  * models train one after another on this thread when something cannot go to another thread: a function among
  * the options (onProbe), onNonFinite 'throw', a model not built by `mlp` or with a frozen layer, the same model
  * twice, a backend other than wasm or cpu, GRADSCOPE_THREADS=1, or a run under about half a second.

@@ -15,7 +15,7 @@ import { backendInfo } from '../core/backend';
 import { DataLike, toTensors } from '../core/data';
 import { modelInfo } from '../models/info';
 import { ProgressLine } from './progress';
-import { GroupJob, GroupResult, PlainTensor, threadBudget, trainGroupOnWorker } from './threads';
+import { GroupJob, GroupResult, PlainTensor, threadBudget, threadsSharingCores, trainGroupOnWorker } from './threads';
 import { History, describeHistory } from './train';
 import { showAs } from '../core/check';
 
@@ -53,10 +53,11 @@ export function secondsPerModelStep(model: tf.LayersModel, batchSize: number): n
 export const PAYS_FROM_SECONDS = 0.5;
 
 /**
- * How many threads to train on: at most one per core (`threadBudget`: os.availableParallelism(), lowered by
- * GRADSCOPE_THREADS) and one per model, at most `requested`; 1 (this thread only) when the backend is not
- * one a worker can load (wasm and cpu can; native TensorFlow uses every core already), or, unless `requested`
- * is given, when the run would take less than half a second on one core.
+ * How many threads to train on: `requested` when given (at most one per core, `threadBudget`:
+ * os.availableParallelism(), lowered by GRADSCOPE_THREADS, and one per model); else one per core, or one per
+ * model when the models do not split evenly over the cores (`threadsSharingCores`); 1 (this thread only) when
+ * the backend is not one a worker can load (wasm and cpu can; native TensorFlow uses every core already), or,
+ * unless `requested` is given, when the run would take less than half a second on one core.
  */
 export function threadPlan(models: tf.LayersModel[], requested: number | undefined, totalSteps: number, batchSize: number): number {
   const backend = backendInfo().backend;
@@ -64,8 +65,9 @@ export function threadPlan(models: tf.LayersModel[], requested: number | undefin
   if (tf.getBackend() !== backend) return 1;
   const threads = Math.min(models.length, threadBudget(), requested ?? Infinity);
   if (threads < 2) return 1;
-  if (requested === undefined && totalSteps * models.length * secondsPerModelStep(models[0], batchSize) < PAYS_FROM_SECONDS) return 1;
-  return threads;
+  if (requested !== undefined) return threads;
+  if (totalSteps * models.length * secondsPerModelStep(models[0], batchSize) < PAYS_FROM_SECONDS) return 1;
+  return threadsSharingCores(models.length, threadBudget());
 }
 
 /** Splits 0..n-1 into `parts` consecutive groups whose sizes differ by at most one. */

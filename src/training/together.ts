@@ -55,8 +55,9 @@ import { threadPlan, trainOnThreads } from './together-threads';
 /** The options of `trainTogether`: those of `train` it supports, and the threads to train on. */
 export type TogetherOptions = Pick<TrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'steps' | 'epochs' | 'loss' | 'clipGlobalNorm' | 'seed' | 'shuffle' | 'probes' | 'quiet' | 'historyLimit'> & {
   /**
-   * At most this many threads (one per core; see `trainTogether`). Left out: as many as the models and the
-   * cores allow, when the run is long enough to pay for them. 1: this thread only.
+   * At most this many threads (one per core; see `trainTogether`). Left out: one per core, or one per model
+   * when the models do not split evenly over the cores, when the run is long enough to pay for them. 1: this
+   * thread only.
    */
   threads?: number;
 };
@@ -101,9 +102,10 @@ function checkCommonShape(where: string, models: tf.LayersModel[]): void {
  * would have stopped only that one.
  *
  * Threads: the models are independent of each other, so they are split into groups trained at the same
- * time, one per thread: min(number of models, cores) threads, the cores being os.availableParallelism()
- * (2 on the reference machine), because the wasm backend computes on one core and a thread more than the
- * cores only waits for one. This thread trains the first group and worker threads (threads.ts) the others;
+ * time, one per thread: one thread per core, the cores being os.availableParallelism() (2 on the reference
+ * machine), because the wasm backend computes on one core; or one thread per model when the models do not
+ * split evenly over the cores (3 or 5 models on 2 cores), so that the cores share the work equally instead
+ * of one core finishing its group and waiting for the other (threads.ts's threadsSharingCores). This thread trains the first group and worker threads (threads.ts) the others;
  * every history and final weight is bit for bit what one thread gives (together-threads.ts says why). One
  * thread is used on the native backend (which spreads its own work over the cores already), for a run
  * shorter than about half a second (a worker's start and the transfer would cost more than they save), with
