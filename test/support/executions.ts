@@ -149,8 +149,9 @@ function writeBothWays(source: string): { input: string; appended: number } | un
  * Compiles the "both ways" copies' cells into the kernel's cell cache, in one process, while the notebooks
  * start. The committed cells are there already (primed at `npm install`); the appended ones (solutions, checks
  * again), compiled after every committed cell's declarations, are not, and the first of them would otherwise
- * build the compiler in each notebook's kernel. The cache gives a kernel exactly what the compiler gives
- * (test/kernel/cell-cache.test.ts); a cell a kernel reaches before it is stored is compiled there, as before.
+ * build the compiler in each notebook's kernel (done here once for a folder of two or more). The cache gives
+ * a kernel exactly what the compiler gives (test/kernel/cell-cache.test.ts); a cell a kernel reaches before
+ * it is stored is compiled there, as before.
  */
 function primeBothWays(sources: string[]): Promise<void> {
   const byFolder = new Map<string, string[]>();
@@ -166,7 +167,8 @@ function primeBothWays(sources: string[]): Promise<void> {
       child.on('error', () => resolve());
       child.on('close', () => resolve());
     });
-  return Promise.all([...byFolder].map(primeFolder)).then(() => undefined);
+  // One copy: its kernel builds the compiler once anyway, and another process would only add its own start.
+  return Promise.all([...byFolder].filter(([, inputs]) => inputs.length > 1).map(primeFolder)).then(() => undefined);
 }
 
 /** Runs the runner on one notebook (asynchronously, so that several run side by side). */
