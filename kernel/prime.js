@@ -79,10 +79,14 @@ function main() {
   );
 }
 
-try {
-  main();
-  process.exit(0); // nothing else to wait for (the compiler's file watchers are closed, but need not be waited on)
-} catch (error) {
-  console.log(`cell cache: not primed (${error && /** @type {Error} */ (error).message ? /** @type {Error} */ (error).message : error})`);
-  process.exit(0);
+if (require.main === module) {
+  try {
+    main();
+    process.exit(0); // nothing else to wait for (the compiler's file watchers are closed, but need not be waited on)
+  } catch (error) {
+    console.log(`cell cache: not primed (${error && /** @type {Error} */ (error).message ? /** @type {Error} */ (error).message : error})`);
+    process.exit(0);
+  }
 }
+
+module.exports = { primeFolder };

@@ -8,14 +8,20 @@ import { MEASURED, fasterBackend } from '../src/core/backend';
 
 const root = path.resolve(__dirname, '..');
 
+/**
+ * The compiled module (dist/, built from src/ by `npm install` and `npm run build`), as the kernel loads it: a
+ * child then starts without loading the TypeScript compiler.
+ */
+const compiledBackend = JSON.stringify(path.join(root, 'dist', 'core', 'backend.js'));
+
 function readyIn(env: Record<string, string | undefined>, options = '{ quiet: true }') {
   const script = `
-    const gs = require(${JSON.stringify(path.join(root, 'src', 'core', 'backend.ts'))});
+    const gs = require(${compiledBackend});
     gs.ready(${options}).then(
       (info) => { const t = gs.tf.tensor1d([1, 2, 3]); console.log(JSON.stringify({ ok: true, info, sum: t.sum().dataSync()[0] })); },
       (error) => { console.log(JSON.stringify({ ok: false, message: error.message })); },
     );`;
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+  const run = spawnSync(process.execPath, ['-e', script], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, GRADSCOPE_BACKEND: undefined, ...env },
@@ -112,8 +118,8 @@ test('an unknown GRADSCOPE_BACKEND is an error naming the variable, the value an
 test('the cpu backend does not print the multi-line tfjs-node banner', () => {
   const run = spawnSync(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-e',
-      `const gs = require(${JSON.stringify(path.join(root, 'src', 'core', 'backend.ts'))});
+    ['-e',
+      `const gs = require(${compiledBackend});
        gs.ready().then(() => gs.tf.tensor1d([1]).dataSync());`],
     { cwd: root, encoding: 'utf8', env: { ...process.env, GRADSCOPE_BACKEND: 'cpu' }, timeout: 60000 },
   );

@@ -3,7 +3,7 @@
  * that say what and where, results shown as Out[n] (charts included), and interrupts that stop a cell
  * without its output turning up in another one.
  */
-import { plain, runAll, session, streamText } from './kernel-helpers';
+import { Action, SessionRecord, plain, runAll, session, streamText } from './kernel-helpers';
 
 describe('a notebook run with errors allowed (Run all after a typo, nbconvert --allow-errors)', () => {
   const cells = [
@@ -40,44 +40,72 @@ describe('a notebook run with errors allowed (Run all after a typo, nbconvert --
 });
 
 describe('stop_on_error', () => {
-  test('requests queued behind a failing cell are aborted when stop_on_error is set, and later ones run', () => {
-    const record = session([
+  // One kernel for both: the requests that stop_on_error false lets run come after those it aborts.
+  let record: ReturnType<typeof session>;
+  beforeAll(() => {
+    record = session([
       { op: 'execute', code: '1' },
       { op: 'execute', code: 'await new Promise((r) => setTimeout(r, 300));\nthrow new Error("stop here")', wait: false },
       { op: 'execute', code: 'console.log("queued, not run")', wait: false },
       { op: 'wait_all' },
       { op: 'execute', code: 'console.log("sent after the error")' },
+      { op: 'execute', code: 'throw new Error("first")', stop_on_error: false, wait: false },
+      { op: 'execute', code: 'console.log("second")', stop_on_error: false, wait: false },
+      { op: 'execute', code: '6 * 7', stop_on_error: false, wait: false },
+      { op: 'wait_all' },
     ]);
+  }, 170000);
+
+  test('requests queued behind a failing cell are aborted when stop_on_error is set, and later ones run', () => {
     const [, failing, queued, after] = record.requests;
     expect(failing.reply.status).toBe('error');
     expect(queued.reply.status).toBe('aborted');
     expect(queued.outputs).toEqual([]);
     expect(after.reply.status).toBe('ok');
     expect(streamText(after.outputs)).toBe('sent after the error\n');
-  }, 170000);
+  });
 
   test('with stop_on_error false, requests queued behind a failing cell still run', () => {
-    const record = session([
-      { op: 'execute', code: 'throw new Error("first")', stop_on_error: false, wait: false },
-      { op: 'execute', code: 'console.log("second")', stop_on_error: false, wait: false },
-      { op: 'execute', code: '6 * 7', stop_on_error: false, wait: false },
-      { op: 'wait_all' },
-    ]);
-    expect(record.requests.map((r) => r.reply.status)).toEqual(['error', 'ok', 'ok']);
-    expect(streamText(record.requests[1].outputs)).toBe('second\n');
-    expect(record.requests[2].outputs.find((o) => o.msg_type === 'execute_result')?.content.data['text/plain']).toBe('42');
-  }, 170000);
+    const requests = record.requests.slice(4);
+    expect(requests.map((r) => r.reply.status)).toEqual(['error', 'ok', 'ok']);
+    expect(streamText(requests[1].outputs)).toBe('second\n');
+    expect(requests[2].outputs.find((o) => o.msg_type === 'execute_result')?.content.data['text/plain']).toBe('42');
+  });
 });
 
+/**
+ * One kernel for the errors, the Out[n] values and the protocol details: the cells of one follow those of the
+ * other (their names do not clash), and the session ends with comm_info and a shutdown.
+ */
+const ERROR_CELLS: Action[] = [
+  { op: 'execute', code: 'function risky(n: number) {\n  // a comment\n  const o: any = n > 1 ? undefined : {};\n\n  return o.value;\n}' },
+  { op: 'execute', code: 'const k = 1;\n\nconsole.log("before");\nrisky(k + 1);', stop_on_error: false },
+  { op: 'execute', code: 'const a = 1;\nconst b: string = a;', stop_on_error: false },
+  { op: 'execute', code: 'throw "a plain string"', stop_on_error: false },
+];
+const VALUE_CELLS: Action[] = [
+  { op: 'execute', code: 'undefined' },
+  { op: 'execute', code: 'const t = setTimeout(() => {}, 10);\nt' },
+  { op: 'execute', code: 'Array.from({ length: 1000 }, (_, i) => i)' },
+  { op: 'execute', code: "({ data: [{ type: 'scatter', x: [1, 2], y: [3, 4] }], layout: { title: { text: 'by hand' } } })" },
+  {
+    op: 'execute',
+    code:
+      "({ toMimeBundle: async () => ({ data: { 'text/html': '<p>record</p>', 'text/plain': 'record' }, metadata: { isolated: true } }) })",
+  },
+  { op: 'execute', code: 'let nothing = 1;' },
+  { op: 'execute', code: '({ toMimeBundle() { throw new Error("render failed"); } })' },
+];
+let shared: SessionRecord | undefined;
+function sharedSession(): SessionRecord {
+  shared ??= session([...ERROR_CELLS, ...VALUE_CELLS, { op: 'comm_info' }, { op: 'shutdown', restart: true }]);
+  return shared;
+}
+
 describe('errors say what happened and where', () => {
-  let record: ReturnType<typeof session>;
+  let record: SessionRecord;
   beforeAll(() => {
-    record = session([
-      { op: 'execute', code: 'function risky(n: number) {\n  // a comment\n  const o: any = n > 1 ? undefined : {};\n\n  return o.value;\n}' },
-      { op: 'execute', code: 'const k = 1;\n\nconsole.log("before");\nrisky(k + 1);', stop_on_error: false },
-      { op: 'execute', code: 'const a = 1;\nconst b: string = a;', stop_on_error: false },
-      { op: 'execute', code: 'throw "a plain string"', stop_on_error: false },
-    ]);
+    record = sharedSession();
   }, 170000);
 
   test('a runtime error: name, message, and the cell lines of every frame, with the code around it', () => {
@@ -113,24 +141,14 @@ describe('errors say what happened and where', () => {
 });
 
 describe('Out[n]: the value of the last expression', () => {
-  let record: ReturnType<typeof session>;
+  let record: SessionRecord;
   beforeAll(() => {
-    record = session([
-      { op: 'execute', code: 'undefined' },
-      { op: 'execute', code: 'const t = setTimeout(() => {}, 10);\nt' },
-      { op: 'execute', code: 'Array.from({ length: 1000 }, (_, i) => i)' },
-      { op: 'execute', code: "({ data: [{ type: 'scatter', x: [1, 2], y: [3, 4] }], layout: { title: { text: 'by hand' } } })" },
-      {
-        op: 'execute',
-        code:
-          "({ toMimeBundle: async () => ({ data: { 'text/html': '<p>record</p>', 'text/plain': 'record' }, metadata: { isolated: true } }) })",
-      },
-      { op: 'execute', code: 'let nothing = 1;' },
-      { op: 'execute', code: '({ toMimeBundle() { throw new Error("render failed"); } })' },
-    ]);
+    record = sharedSession();
   }, 170000);
 
-  const result = (index: number) => record.requests[index].outputs.filter((o) => o.msg_type === 'execute_result');
+  /** The request of the index-th of VALUE_CELLS. */
+  const at = (index: number) => record.requests[ERROR_CELLS.length + index];
+  const result = (index: number) => at(index).outputs.filter((o) => o.msg_type === 'execute_result');
 
   test('undefined and declarations show no result', () => {
     expect(result(0)).toEqual([]);
@@ -142,7 +160,7 @@ describe('Out[n]: the value of the last expression', () => {
     const text = result(2)[0].content.data['text/plain'];
     expect(text).toContain('... 950 more items');
     expect(text.length).toBeLessThan(1000);
-    expect(result(2)[0].content.execution_count).toBe(3);
+    expect(result(2)[0].content.execution_count).toBe(ERROR_CELLS.length + 3);
   });
 
   test('a Plotly figure is sent as a chart, with text for places that cannot draw it', () => {
@@ -155,9 +173,9 @@ describe('Out[n]: the value of the last expression', () => {
   });
 
   test('a bundle that fails to render falls back to text, with the reason on stderr', () => {
-    expect(record.requests[6].reply.status).toBe('ok');
+    expect(at(6).reply.status).toBe('ok');
     expect(result(6)[0].content.data).toEqual({ 'text/plain': expect.stringContaining('toMimeBundle') });
-    expect(streamText(record.requests[6].outputs, 'stderr')).toContain('render failed');
+    expect(streamText(at(6).outputs, 'stderr')).toContain('render failed');
   });
 
   test('an object with toMimeBundle() shows its own bundle', () => {
@@ -168,8 +186,14 @@ describe('Out[n]: the value of the last expression', () => {
 });
 
 describe('interrupt', () => {
-  test('stops an endless synchronous loop within a second, with KeyboardInterrupt; what it defined is kept', () => {
-    const record = session([
+  // One kernel for the three: a synchronous loop, then an async loop and a waiting continuation, then a result
+  // that never finishes rendering; each is interrupted and the kernel goes on.
+  const SYNC = 1;
+  const ASYNC = 3;
+  const RENDER = 6;
+  let record: SessionRecord;
+  beforeAll(() => {
+    record = session([
       { op: 'execute', code: '"warm up the compiler"' },
       { op: 'execute', code: "console.log('looping');\nlet spins = 0;\nwhile (true) { spins++; }", wait: false },
       // The loop runs (compiled, printed), plus a moment.
@@ -178,17 +202,6 @@ describe('interrupt', () => {
       { op: 'interrupt' },
       { op: 'wait_all', timeout: 30 },
       { op: 'execute', code: 'spins > 0' },
-    ]);
-    const loop = record.requests[1];
-    expect(loop.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
-    console.log(`interrupt latency of a synchronous loop: ${loop.after_interrupt} s`);
-    expect(loop.after_interrupt).toBeLessThan(1);
-    expect(record.requests[2].outputs.find((o) => o.msg_type === 'execute_result')?.content.data['text/plain']).toBe('true');
-  }, 170000);
-
-  test("an interrupted async cell's later output does not appear in another cell, and its timers stop", () => {
-    const record = session([
-      { op: 'execute', code: '"warm up the compiler"' },
       // A timer-driven loop, as a training loop that awaits between steps.
       { op: 'execute', code: 'const g = globalThis as any;\ng.ticks = 0;\nfor (;;) {\n  await new Promise((r) => setTimeout(r, 50));\n  console.log("tick", g.ticks++);\n}', wait: false },
       { op: 'sleep', seconds: 0.6 },
@@ -204,8 +217,23 @@ describe('interrupt', () => {
       { op: 'interrupt' },
       { op: 'wait_all', timeout: 20 },
       { op: 'execute', code: '(globalThis as any).openGate();\nawait new Promise((r) => setTimeout(r, 600));\nconsole.log("own output");\n(globalThis as any).ticks' },
+      { op: 'execute', code: '({ toMimeBundle: () => new Promise(() => {}) })', wait: false },
+      { op: 'sleep', seconds: 1.5 },
+      { op: 'interrupt_until_answered', every: 2, timeout: 30 },
+      { op: 'execute', code: '"alive"' },
     ]);
-    const [, loop, gated, next] = record.requests;
+  }, 170000);
+
+  test('stops an endless synchronous loop within a second, with KeyboardInterrupt; what it defined is kept', () => {
+    const loop = record.requests[SYNC];
+    expect(loop.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+    console.log(`interrupt latency of a synchronous loop: ${loop.after_interrupt} s`);
+    expect(loop.after_interrupt).toBeLessThan(1);
+    expect(record.requests[SYNC + 1].outputs.find((o) => o.msg_type === 'execute_result')?.content.data['text/plain']).toBe('true');
+  });
+
+  test("an interrupted async cell's later output does not appear in another cell, and its timers stop", () => {
+    const [loop, gated, next] = record.requests.slice(ASYNC, ASYNC + 3);
     expect(loop.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
     expect(gated.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
     expect(next.reply.status).toBe('ok');
@@ -218,24 +246,19 @@ describe('interrupt', () => {
       expect(streamText(request.late)).toBe('');
       expect(streamText(request.outputs)).not.toContain('late output of the interrupted cell');
     }
-  }, 170000);
+  });
 
   test('a result that never finishes rendering can be interrupted', () => {
-    const record = session([
-      { op: 'execute', code: '({ toMimeBundle: () => new Promise(() => {}) })', wait: false },
-      { op: 'sleep', seconds: 1.5 },
-      { op: 'interrupt_until_answered', every: 2, timeout: 30 },
-      { op: 'execute', code: '"alive"' },
-    ]);
-    expect(record.requests[0].reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
-    expect(record.requests[1].reply.status).toBe('ok');
-  }, 170000);
+    expect(record.requests).toHaveLength(RENDER + 2);
+    expect(record.requests[RENDER]).toMatchObject({ code: expect.stringContaining('toMimeBundle'), reply: { status: 'error', ename: 'KeyboardInterrupt' } });
+    expect(record.requests[RENDER + 1].reply.status).toBe('ok');
+  });
 });
 
 describe('protocol details clients rely on', () => {
   test('comm_info_reply is labelled as such; shutdown_reply carries status and the restart flag', () => {
-    const record = session([{ op: 'comm_info' }, { op: 'shutdown', restart: true }]);
-    expect(record.others[0]).toEqual({ msg_type: 'comm_info_reply', content: { status: 'ok', comms: {} } });
+    const record = sharedSession();
+    expect(record.others).toEqual([{ msg_type: 'comm_info_reply', content: { status: 'ok', comms: {} } }]);
     expect(record.shutdown_reply).toEqual({ msg_type: 'shutdown_reply', content: { status: 'ok', restart: true } });
   }, 170000);
 });

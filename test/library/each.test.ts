@@ -9,6 +9,12 @@ import { ready } from '../../src/core/backend';
 import { History, MlpOptions, TrainOptions, circles, mlp, train, trainEach } from '../../src/index';
 import { stopTrainingThreads, trainingThreadCount } from '../../src/training/threads';
 
+// The module's own exports object, which trainEach calls through: a spy on it counts the models sent to a worker
+// in each call (and still runs them there).
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const threads = require('../../src/training/threads') as typeof import('../../src/training/threads');
+const toWorkers = jest.spyOn(threads, 'trainGroupOnWorker');
+
 beforeAll(async () => {
   await ready({ quiet: true });
 });
@@ -42,14 +48,15 @@ async function run(shape: Partial<MlpOptions>, options: (seed: number) => TrainO
 
 test.each([
   ['sigmoid, sgd, every probe each 20 steps', { activation: 'sigmoid', init: 'glorotNormal' }, (seed: number) => ({ steps: 40, batchSize: 64, seed, quiet: true, probes: { every: 20, batchGradients: true } })],
-  ['relu, adam, held-out data', { activation: 'relu', init: 'heNormal' }, (seed: number) => ({ steps: 60, batchSize: 64, seed, optimizer: 'adam', quiet: true, probes: { every: 30, activations: false }, validation: circles({ n: 64, seed: 9 }) })],
-  ['sigmoid with batch norm (running statistics)', { activation: 'sigmoid', init: 'glorotNormal', batchNorm: 'before' }, (seed: number) => ({ steps: 60, batchSize: 64, seed, quiet: true, probes: { every: 50, activations: false, weights: false, gradients: false } })],
-  ['prelu, probes on given data', { activation: 'prelu', init: 'heNormal' }, (seed: number) => ({ steps: 60, batchSize: 64, seed, quiet: true, probes: { every: 30, weights: false, data: circles({ n: 64, seed: 3 }) } })],
+  ['relu, adam, held-out data', { activation: 'relu', init: 'heNormal' }, (seed: number) => ({ steps: 40, batchSize: 64, seed, optimizer: 'adam', quiet: true, probes: { every: 20, activations: false }, validation: circles({ n: 64, seed: 9 }) })],
+  ['sigmoid with batch norm (running statistics)', { activation: 'sigmoid', init: 'glorotNormal', batchNorm: 'before' }, (seed: number) => ({ steps: 40, batchSize: 64, seed, quiet: true, probes: { every: 30, activations: false, weights: false, gradients: false } })],
+  ['prelu, probes on given data', { activation: 'prelu', init: 'heNormal' }, (seed: number) => ({ steps: 40, batchSize: 64, seed, quiet: true, probes: { every: 20, weights: false, data: circles({ n: 64, seed: 3 }) } })],
 ] as const)('%s: trainEach gives the plain calls\' histories and weights bit for bit', async (_, shape, options) => {
-  await stopTrainingThreads();
   const plain = await run(shape as Partial<MlpOptions>, options as (seed: number) => TrainOptions, false);
+  toWorkers.mockClear();
   const each = await run(shape as Partial<MlpOptions>, options as (seed: number) => TrainOptions, true);
-  expect(trainingThreadCount()).toBeGreaterThan(0); // a worker did train a model
+  // This call sent at least one model to a worker (the worker pool is kept between the cases: no restart each time).
+  expect(toWorkers).toHaveBeenCalled();
   expect(each.histories).toEqual(plain.histories);
   expect(each.weights).toEqual(plain.weights);
   expect(plain.tensors).toBe(0);
@@ -68,17 +75,20 @@ test('one options object serves every model', async () => {
 
 test('the plain calls where threads cannot be used: a callback, GRADSCOPE_THREADS=1, a short run', async () => {
   await stopTrainingThreads();
+  toWorkers.mockClear();
+  // 40 steps of three 10 x 64 models: long enough for threads (the cases above train as long, on a worker).
   const heard: number[] = [];
-  const withCallback = await run({ activation: 'relu' }, (seed) => ({ steps: 60, batchSize: 64, seed, quiet: true, probes: { every: 30 }, onProbe: (h) => void heard.push(h.lastStep) }), true);
-  expect(heard).toEqual([0, 30, 60, 0, 30, 60, 0, 30, 60]);
+  const withCallback = await run({ activation: 'relu' }, (seed) => ({ steps: 40, batchSize: 64, seed, quiet: true, probes: { every: 20 }, onProbe: (h) => void heard.push(h.lastStep) }), true);
+  expect(heard).toEqual([0, 20, 40, 0, 20, 40, 0, 20, 40]);
   expect(withCallback.tensors).toBe(0);
   await run({ activation: 'relu' }, (seed) => ({ steps: 2, seed, quiet: true }), true);
   process.env.GRADSCOPE_THREADS = '1';
   try {
-    await run({ activation: 'relu' }, (seed) => ({ steps: 60, batchSize: 64, seed, quiet: true }), true);
+    await run({ activation: 'relu' }, (seed) => ({ steps: 40, batchSize: 64, seed, quiet: true }), true);
   } finally {
     delete process.env.GRADSCOPE_THREADS;
   }
+  expect(toWorkers).not.toHaveBeenCalled();
   expect(trainingThreadCount()).toBe(0);
   // A bad option: the plain call's own error.
   await expect(trainEach(build({}), data, { steps: 60, optimizer: 'newton' as never, quiet: true })).rejects.toThrow(/^train: optimizer is 'newton'/);
@@ -87,7 +97,7 @@ test('the plain calls where threads cannot be used: a callback, GRADSCOPE_THREAD
 test("a worker's error reaches the caller", async () => {
   const models = build({ activation: 'relu' });
   // Only the second model's options are bad, in a way found once it is on a worker (this thread takes the first).
-  const options: TrainOptions[] = seeds.map((seed) => ({ steps: 60, batchSize: 64, seed, quiet: true, probes: false }));
+  const options: TrainOptions[] = seeds.map((seed) => ({ steps: 40, batchSize: 64, seed, quiet: true, probes: false }));
   options[1] = { ...options[1], probes: { every: 10, parameters: 'nonsense' as never } };
   const before = tf.memory().numTensors;
   await expect(trainEach(models, data, options)).rejects.toThrow(/^train: probes.parameters/);

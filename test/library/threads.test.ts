@@ -80,24 +80,6 @@ test('when one model overflows, every model stops at that step, on two threads a
   expect(two.tensors).toBe(0);
 });
 
-test('one thread where threads would not pay or are turned off', async () => {
-  await stopTrainingThreads();
-  // A short run: half a second or less of work stays on this thread.
-  await run({ activation: 'relu' }, { steps: 3 }, undefined as unknown as number);
-  expect(trainingThreadCount()).toBe(0);
-  // GRADSCOPE_THREADS=1 turns threads off even when asked for two.
-  process.env.GRADSCOPE_THREADS = '1';
-  try {
-    await run({ activation: 'relu' }, { steps: 3 }, 2);
-    expect(trainingThreadCount()).toBe(0);
-    process.env.GRADSCOPE_THREADS = 'two';
-    await expect(run({ activation: 'relu' }, { steps: 3 }, 2)).rejects.toThrow(/trainTogether: the environment variable GRADSCOPE_THREADS is 'two'; allowed: a whole number of at least 1/);
-  } finally {
-    delete process.env.GRADSCOPE_THREADS;
-  }
-  await expect(run({ activation: 'relu' }, { steps: 3 }, 0)).rejects.toThrow(/trainTogether: threads is 0; allowed/);
-});
-
 test("a worker's error reaches the caller as the same clear error, and the worker stays usable", async () => {
   const job = {
     backend: tf.getBackend() as 'wasm',
@@ -132,16 +114,38 @@ test('progress is shown while the threads train', async () => {
   expect(lines.join('')).toMatch(/trained 2 models together on 2 threads, 60 steps/);
 });
 
+// Last of the tests that use the pool: it stops the pool, which the ones above keep.
+test('one thread where threads would not pay or are turned off', async () => {
+  await stopTrainingThreads();
+  // A short run: half a second or less of work stays on this thread.
+  await run({ activation: 'relu' }, { steps: 3 }, undefined as unknown as number);
+  expect(trainingThreadCount()).toBe(0);
+  // GRADSCOPE_THREADS=1 turns threads off even when asked for two.
+  process.env.GRADSCOPE_THREADS = '1';
+  try {
+    await run({ activation: 'relu' }, { steps: 3 }, 2);
+    expect(trainingThreadCount()).toBe(0);
+    process.env.GRADSCOPE_THREADS = 'two';
+    await expect(run({ activation: 'relu' }, { steps: 3 }, 2)).rejects.toThrow(/trainTogether: the environment variable GRADSCOPE_THREADS is 'two'; allowed: a whole number of at least 1/);
+  } finally {
+    delete process.env.GRADSCOPE_THREADS;
+  }
+  await expect(run({ activation: 'relu' }, { steps: 3 }, 0)).rejects.toThrow(/trainTogether: threads is 0; allowed/);
+});
+
 test('the idle pool does not keep node running', () => {
+  // The compiled library (dist/, built from src/ by `npm install` and `npm run build`), as a learner's node
+  // runs it: no TypeScript compiler to load in the child or in its worker.
+  const dist = path.join(__dirname, '../../dist');
   const script = `
-    const g = require(${JSON.stringify(path.join(__dirname, '../../src/index.ts'))});
+    const g = require(${JSON.stringify(path.join(dist, 'index.js'))});
     g.ready({ quiet: true }).then(async () => {
       const models = [0, 1].map((seed) => g.mlp({ inputs: 2, outputs: 1, depth: 3, width: 8, seed }));
       const h = await g.trainTogether(models, g.circles({ n: 64, seed: 0 }), { steps: 5, quiet: true, threads: 2 });
-      console.log('trained', h.length, require(${JSON.stringify(path.join(__dirname, '../../src/training/threads.ts'))}).trainingThreadCount());
+      console.log('trained', h.length, require(${JSON.stringify(path.join(dist, 'training', 'threads.js'))}).trainingThreadCount());
     });`;
   const started = Date.now();
-  const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: path.join(__dirname, '../..'), encoding: 'utf8', timeout: 90_000 });
+  const child = spawnSync(process.execPath, ['-e', script], { cwd: path.join(__dirname, '../..'), encoding: 'utf8', timeout: 90_000 });
   expect(child.stderr).toBe('');
   expect(child.stdout.trim()).toBe('trained 2 1');
   expect(child.status).toBe(0); // exited by itself (a live worker would have held it until the timeout)

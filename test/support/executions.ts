@@ -31,6 +31,7 @@ export const EXECUTED_DIR = path.join(paths.root, 'build', 'executed');
 export const BOTH_WAYS_DIR = path.join(paths.root, 'build', 'exercises');
 const RUNS_DIR = path.join(EXECUTED_DIR, 'runs');
 const RUNNER = path.join(paths.root, 'test', 'notebooks', 'run_notebook.py');
+const PRIMER = path.join(paths.root, 'test', 'support', 'prime-cells.js');
 
 /** What run_notebook.py reports about the committed cells (and the appended ones' timeout, if any). */
 export interface RunSummary {
@@ -126,20 +127,60 @@ function lock(source: string): boolean {
   }
 }
 
+/**
+ * Writes the notebook's "both ways" copy, beside the other build outputs, inside the project (so that
+ * 'gradscope' resolves as it does for the notebook); returns its path and how many cells it appends, or
+ * undefined when the notebook has no exercises.
+ */
+function writeBothWays(source: string): { input: string; appended: number } | undefined {
+  const notebook = readNotebook(source);
+  const appended = solutionCells(notebook).length;
+  if (appended === 0) return undefined;
+  fs.mkdirSync(BOTH_WAYS_DIR, { recursive: true });
+  const input = path.join(BOTH_WAYS_DIR, `${path.basename(source, '.ipynb')}.both-ways.ipynb`);
+  // Whole or not at all (renamed into place): the cell-cache primer may be reading the copy written before.
+  const partial = `${input}.${process.pid}.partial`;
+  fs.writeFileSync(partial, JSON.stringify(bothWays(notebook), null, 1));
+  fs.renameSync(partial, input);
+  return { input, appended };
+}
+
+/**
+ * Compiles the "both ways" copies' cells into the kernel's cell cache, in one process, while the notebooks
+ * start. The committed cells are there already (primed at `npm install`); the appended ones (solutions, checks
+ * again), compiled after every committed cell's declarations, are not, and the first of them would otherwise
+ * build the compiler in each notebook's kernel (done here once for a folder of two or more). The cache gives
+ * a kernel exactly what the compiler gives (test/kernel/cell-cache.test.ts); a cell a kernel reaches before
+ * it is stored is compiled there, as before.
+ */
+function primeBothWays(sources: string[]): Promise<void> {
+  const byFolder = new Map<string, string[]>();
+  for (const source of sources) {
+    const copy = reusable(source) ? undefined : writeBothWays(source);
+    if (!copy) continue;
+    const folder = path.dirname(path.resolve(source));
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), copy.input]);
+  }
+  const primeFolder = ([folder, inputs]: [string, string[]]) =>
+    new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, [PRIMER, folder, ...inputs], { cwd: paths.root, stdio: 'ignore' });
+      child.on('error', () => resolve());
+      child.on('close', () => resolve());
+    });
+  // One copy: its kernel builds the compiler once anyway, and another process would only add its own start.
+  return Promise.all([...byFolder].filter(([, inputs]) => inputs.length > 1).map(primeFolder)).then(() => undefined);
+}
+
 /** Runs the runner on one notebook (asynchronously, so that several run side by side). */
 function runOne(source: string, timeoutSeconds: number): Promise<Execution> {
   const stem = path.basename(source, '.ipynb');
   const executed = path.join(EXECUTED_DIR, `${stem}.ipynb`);
-  const notebook = readNotebook(source);
-  const appended = solutionCells(notebook).length;
   const args = [RUNNER, source, executed, '--timeout', String(timeoutSeconds)];
   let bothWaysFile: string | undefined;
-  if (appended > 0) {
-    fs.mkdirSync(BOTH_WAYS_DIR, { recursive: true });
-    // Beside the other build outputs, inside the project, so that 'gradscope' resolves as it does for the notebook.
-    const input = path.join(BOTH_WAYS_DIR, `${stem}.both-ways.ipynb`);
+  const copy = writeBothWays(source);
+  if (copy) {
+    const { input, appended } = copy;
     bothWaysFile = path.join(BOTH_WAYS_DIR, `${stem}.both-ways.executed.ipynb`);
-    fs.writeFileSync(input, JSON.stringify(bothWays(notebook), null, 1));
     args[1] = input;
     // The kernel still works in the notebook's own folder, as it does for the committed notebook.
     args.push('--appended', String(appended), '--full-output', bothWaysFile, '--cwd', path.dirname(path.resolve(source)));
@@ -178,6 +219,7 @@ export async function executeOnce(sources: string[], timeoutSeconds = 900): Prom
   const lastSeconds = (source: string) => recorded(source)?.summary?.seconds ?? 0;
   const queue = [...new Set(sources)].sort((a, b) => lastSeconds(b) - lastSeconds(a));
   const runningElsewhere: string[] = [];
+  const primed = primeBothWays(queue);
   const worker = async () => {
     for (let source = queue.shift(); source; source = queue.shift()) {
       const done = reusable(source);
@@ -209,6 +251,7 @@ export async function executeOnce(sources: string[], timeoutSeconds = 900): Prom
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+  await primed;
   return result;
 }
 
