@@ -28,6 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setNativeKernels } from './native-kernels';
 import { useTransposeFirst } from './wasm-matmul';
+import { useRowTile } from './wasm-tile';
 
 export { tf };
 
@@ -183,6 +184,8 @@ function register(name: BackendName): string | undefined {
       // Products with a transposed operand through XNNPACK (wasm-matmul.ts); GRADSCOPE_TRANSPOSE_FIRST=0
       // keeps the backend's own kernel, to compare.
       useTransposeFirst(process.env.GRADSCOPE_TRANSPOSE_FIRST !== '0');
+      // Tile as a row copy (wasm-tile.ts); GRADSCOPE_ROW_TILE=0 keeps the backend's own kernel, to compare.
+      useRowTile(process.env.GRADSCOPE_ROW_TILE !== '0');
     }
     // 'cpu' is registered by @tensorflow/tfjs itself.
     return tf.findBackendFactory(name) ? undefined : `the '${name}' backend did not register itself`;

@@ -18,7 +18,11 @@
  *
  * Mean squared error on predictions p: t = (p - y)^2, L = mean(t), dL/dp = (1/n) * ((p - y) * 2).
  *
- * Softmax cross-entropy is not written here: the step computes it through the engine.
+ * Softmax cross-entropy on logits Z (one row per example, c classes, b rows), one-hot targets Y: tfjs's
+ * logSoftmax, s = Z - max_row(Z), log p = s - log(sum_row(e^s)), then L = -mean_rows(sum_row(Y log p)).
+ * Backward: dL/d(log p) = (-(1/b)) Y (neg, mean, sum and product), and logSoftmax's own gradient
+ * dL/dZ = dL/d(log p) - sum_row(dL/d(log p)) p, with p = e^(log p). Simplified, (p - Y) / b.
+ * Its accuracy is the share of rows whose largest logit is the target's class.
  */
 import * as tf from '@tensorflow/tfjs';
 import { KernelScope } from './kernel-mlp';
@@ -31,9 +35,9 @@ export interface KernelLoss {
   grad: tf.TensorInfo;
 }
 
-/** True when `kernelLoss` computes this loss: binary cross-entropy on logits and mean squared error. */
+/** True when `kernelLoss` computes this loss: binary and softmax cross-entropy on logits, and mean squared error. */
 export function kernelLossCovers(name: LossName, probabilities: boolean): boolean {
-  return (name === 'binaryCrossEntropy' && !probabilities) || name === 'meanSquaredError';
+  return ((name === 'binaryCrossEntropy' || name === 'softmaxCrossEntropy') && !probabilities) || name === 'meanSquaredError';
 }
 
 const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
@@ -58,6 +62,7 @@ export function kernelLoss(scope: KernelScope, name: LossName, y: tf.TensorInfo,
     const grad = scope.run('Multiply', { a: perTerm, b: scope.run('Multiply', { a: d, b: filled(scope, [], 2) }) });
     return { loss, accuracy: filled(scope, [], NaN), grad };
   }
+  if (name === 'softmaxCrossEntropy') return softmaxCrossEntropy(scope, y, target);
   const z = y;
   const relu = scope.run('Relu', { x: z });
   const zy = scope.run('Multiply', { a: z, b: target });
@@ -74,5 +79,27 @@ export function kernelLoss(scope: KernelScope, name: LossName, y: tf.TensorInfo,
   // The share of right signs: mean(cast(equal(z > 0, y > 0.5))), as losses.ts's binaryHits.
   const hits = scope.run('Equal', { a: scope.run('Greater', { a: z, b: filled(scope, [], 0) }), b: scope.run('Greater', { a: target, b: filled(scope, [], 0.5) }) });
   const accuracy = mean(scope.run('Cast', { x: hits }, { dtype: 'float32' }));
+  return { loss, accuracy, grad };
+}
+
+/**
+ * Softmax cross-entropy on logits `z` ([b, c]) against one-hot `target`, as losses.ts's lossFunction and
+ * tfjs's logSoftmax (a custom gradient) compute it, operation for operation, with the same reductions.
+ */
+function softmaxCrossEntropy(scope: KernelScope, z: tf.TensorInfo, target: tf.TensorInfo): KernelLoss {
+  const [b, c] = z.shape;
+  const last = z.shape.length - 1;
+  // logSoftmax, forward: s = z - max(z), log p = s - log(sum(e^s)), along the last axis.
+  const shifted = scope.run('Sub', { a: z, b: scope.run('Max', { x: z }, { reductionIndices: last, keepDims: true }) });
+  const logP = scope.run('Sub', { a: shifted, b: scope.run('Log', { x: scope.run('Sum', { x: scope.run('Exp', { x: shifted }) }, { axis: last, keepDims: true }) }) });
+  const perExample = scope.run('Sum', { x: scope.run('Multiply', { a: target, b: logP }) }, { axis: -1, keepDims: false });
+  const loss = scope.run('Neg', { x: scope.run('Mean', { x: perExample }, { axis: null, keepDims: false }) });
+  // Backward: neg gives -1, the mean -1 / b (rounded to float32) per example, the sum copies it along the row,
+  // the product multiplies it by the target; then logSoftmax's gradient dy - sum(dy) e^(log p).
+  const dLogP = scope.run('Multiply', { a: filled(scope, [b, c], Math.fround(-1 / b)), b: target });
+  const grad = scope.run('Sub', { a: dLogP, b: scope.run('Multiply', { a: scope.run('Sum', { x: dLogP }, { axis: last, keepDims: true }), b: scope.run('Exp', { x: logP }) }) });
+  // The share of rows whose largest logit is the target's class, as losses.ts's accuracyTensor.
+  const hits = scope.run('Equal', { a: scope.run('ArgMax', { x: z }, { axis: -1 }), b: scope.run('ArgMax', { x: target }, { axis: -1 }) });
+  const accuracy = scope.run('Mean', { x: scope.run('Cast', { x: hits }, { dtype: 'float32' }) }, { axis: null, keepDims: false });
   return { loss, accuracy, grad };
 }

@@ -28,6 +28,8 @@ export type { LayerWeights, WeightSnapshot, WeightCopy } from './weights';
 export { weightStats, copyWeights } from './weights';
 export type { TimeGradientSnapshot } from './time';
 export { gradientOverTime } from './time';
+export type { UnitChoice, UnitInputSnapshot, UnitInputsOptions } from './unit-inputs';
+export { unitInputs } from './unit-inputs';
 export type { LayerUpdate, UpdateSnapshot } from './updates';
 export type { ProbeOptions, ProbeLog } from './run';
 export { PROBES, PROBE_NAMES } from './registry';

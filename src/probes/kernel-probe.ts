@@ -209,7 +209,7 @@ export interface ProbeBackwardViews {
 /**
  * One forward and backward pass of `net` on the batch (x, y) for the loss `loss` (its name, its function, and
  * whether the model's outputs are probabilities already): dLoss/dy kernel by kernel where
- * models/kernel-loss.ts writes the loss out (binary cross-entropy on logits, mean squared error), else
+ * models/kernel-loss.ts writes the loss out (binary and softmax cross-entropy on logits, mean squared error), else
  * through TensorFlow.js's autodiff of the loss alone (the same operations the whole model's autodiff runs
  * for it). `read` gets the numbers as views on the backend's memory; every tensor is freed afterwards.
  */

@@ -16,6 +16,7 @@ import { ActivationSnapshot, activationStats } from './activations';
 import { GradientSnapshot, gradientNorms } from './gradients';
 import type { ParameterSelection } from './parameters';
 import { TimeGradientSnapshot, gradientOverTime } from './time';
+import { UnitChoice, UnitInputSnapshot, unitInputs } from './unit-inputs';
 import type { UpdateSnapshot } from './updates';
 import { WeightSnapshot, weightStats } from './weights';
 
@@ -27,6 +28,8 @@ export interface ProbeRun {
   loss?: LossName;
   parameters: ParameterSelection;
   histograms: boolean;
+  /** The unit whose inputs `unitInputs` records (the `unit` probe option), if any. */
+  unit: UnitChoice | null;
 }
 
 /** One probe of the registry. `R` is the record it appends to the log. */
@@ -73,6 +76,11 @@ export const PROBES = {
     description: '||dLoss/dx_t|| per time step (for recurrent models)',
     defaultOn: (info) => (info.recurrentLayers?.length ?? 0) > 0,
     run: ({ model, data, step, loss }) => gradientOverTime(model, data, { step, loss }),
+  }),
+  unitInputs: entry<UnitInputSnapshot>({
+    description: "one unit's input z on every probe example, training mode (the unit: probes.unit; on when it is given)",
+    defaultOn: () => false,
+    run: ({ model, data, step, unit }) => unitInputs(model, data, { ...unit!, step }),
   }),
 };
 

@@ -8,7 +8,7 @@
  * runs `train` itself, with the same wasm kernels in the same order on the same numbers, so each history and
  * each final weight (non-trainable ones included, such as batch norm's running statistics) is, bit for bit,
  * the one the plain calls give. This thread trains models too: each thread takes the next model still
- * waiting, in model order.
+ * waiting, the longest first.
  */
 import * as tf from '@tensorflow/tfjs';
 import { backendInfo } from '../core/backend';
@@ -54,7 +54,7 @@ function rebuildable(model: tf.LayersModel): boolean {
  * by `mlp`, a frozen layer, the same model twice, data `train` would refuse, onNonFinite 'throw', whose error
  * carries the history), on a backend other than wasm or cpu, or for a run under half a second on one core.
  */
-function threadsFor(models: tf.LayersModel[], data: DataLike, options: TrainOptions[]): number {
+function threadsFor(models: tf.LayersModel[], data: DataLike, options: TrainOptions[], seconds: number[]): number {
   const backend = backendInfo().backend;
   if ((backend !== 'wasm' && backend !== 'cpu') || tf.getBackend() !== backend) return 1;
   const budget = threadBudget(where);
@@ -63,7 +63,6 @@ function threadsFor(models: tf.LayersModel[], data: DataLike, options: TrainOpti
   try {
     checkData('train', data);
     if (!models.every(rebuildable)) return 1;
-    let seconds = 0;
     for (let k = 0; k < models.length; k++) {
       const o = options[k];
       if (o === null || typeof o !== 'object' || Object.values(o).some((v) => typeof v === 'function') || o.onNonFinite === 'throw') return 1;
@@ -71,9 +70,9 @@ function threadsFor(models: tf.LayersModel[], data: DataLike, options: TrainOpti
       if (o.probes && o.probes.data !== undefined) checkData('train', o.probes.data, 'probes.data');
       const { batch, steps } = runOf(data, o);
       if (!Number.isFinite(steps * batch)) return 1;
-      seconds += steps * secondsPerModelStep(models[k], batch);
+      seconds[k] = steps * secondsPerModelStep(models[k], batch);
     }
-    return seconds < PAYS_FROM_SECONDS ? 1 : threads;
+    return seconds.reduce((a, b) => a + b, 0) < PAYS_FROM_SECONDS ? 1 : threads;
   } catch {
     return 1; // train itself says what is wrong, with the plain calls
   }
@@ -105,11 +104,12 @@ function jobFor(model: tf.LayersModel, data: WireData, options: TrainOptions): T
  * Threads: models that do not depend on each other train at the same time, one per core (os.availableParallelism(),
  * lowered by the environment variable GRADSCOPE_THREADS), or one per model when the models do not split evenly
  * over the cores (3 on 2 cores: the cores share the three equally): this thread takes one model, worker threads
- * the others, each the next model waiting. Every history and final weight is bit for bit the one of the plain calls. The
+ * the others, each the next model waiting, the longest first (by steps, layers and weights). Every history and
+ * final weight is bit for bit the one of the plain calls. The
  * models train one after another on this thread when something cannot go to another thread: a function among
  * the options (onProbe), onNonFinite 'throw', a model not built by `mlp` or with a frozen layer, the same model
  * twice, a backend other than wasm or cpu, GRADSCOPE_THREADS=1, or a run under about half a second.
- * If a model's training fails, trainEach rejects with the first such error in model order.
+ * If a model's training fails, no further model starts and trainEach rejects with the first error in model order.
  *
  * @example
  *   const models = [0, 1, 2].map((seed) => mlp({ inputs: 2, outputs: 1, depth: 20, width: 64, activation: 'relu', init: 'heNormal', seed }));
@@ -120,7 +120,8 @@ export async function trainEach(models: tf.LayersModel[], data: DataLike, option
   if (!Array.isArray(models) || models.length < 1) fail(where, 'models', models, 'an array of one or more models');
   const list = Array.isArray(options) ? options : models.map(() => options);
   if (list.length !== models.length) fail(where, 'options.length', list.length, `one options object, or an array of one per model (${models.length})`);
-  const threads = threadsFor(models, data, list);
+  const seconds: number[] = [];
+  const threads = threadsFor(models, data, list, seconds);
   const histories: History[] = [];
   if (threads < 2) {
     for (let k = 0; k < models.length; k++) histories.push(await train(models[k], data, list[k]));
@@ -130,24 +131,11 @@ export async function trainEach(models: tf.LayersModel[], data: DataLike, option
   const started = Date.now();
   const shared = wire(data);
   const fromWorkers: (GroupResult | undefined)[] = [];
-  const errors: { k: number; error: unknown }[] = [];
-  let next = 0;
-  let done = 0;
-  const finished = () => progress.update(`${++done}/${models.length} models trained on ${threads} threads`);
-  /** One thread's loop: the next model waiting, until none is left or one has failed. */
-  const loop = async (here: boolean) => {
-    while (next < models.length && errors.length === 0) {
-      const k = next++;
-      try {
-        if (here) histories[k] = await train(models[k], data, { ...list[k], quiet: true });
-        else fromWorkers[k] = await trainGroupOnWorker(jobFor(models[k], shared, list[k]), () => undefined);
-        finished();
-      } catch (error) {
-        errors.push({ k, error });
-      }
-    }
-  };
-  await Promise.all([loop(true), ...Array.from({ length: threads - 1 }, () => loop(false))]);
+  const errors = await sideBySide(models.length, threads, {
+    here: async (k) => void (histories[k] = await train(models[k], data, { ...list[k], quiet: true })),
+    there: async (k) => void (fromWorkers[k] = await trainGroupOnWorker(jobFor(models[k], shared, list[k]), () => undefined)),
+    finished: (done) => progress.update(`${done}/${models.length} models trained on ${threads} threads`),
+  }, longestFirst(seconds));
   const failed = errors.length ? Math.min(...errors.map((e) => e.k)) : models.length;
   fromWorkers.forEach((r, k) => {
     if (!r || k >= failed) return;
@@ -158,4 +146,40 @@ export async function trainEach(models: tf.LayersModel[], data: DataLike, option
   if (errors.length) throw errors.find((e) => e.k === failed)!.error;
   progress.finish(`trained ${models.length} models, each on its own, on ${threads} threads in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return histories;
+}
+
+/** The job numbers, the longest job first (ties in job order): no thread is left with a long job at the end. */
+export function longestFirst(seconds: number[]): number[] {
+  return seconds.map((_, k) => k).sort((a, b) => seconds[b] - seconds[a] || a - b);
+}
+
+/**
+ * Runs jobs 0..count-1 on `threads` threads: this thread (`here`) and `threads - 1` workers (`there`), each
+ * thread taking the next job waiting, in job order (or in `order`, a list of the job numbers), until none is
+ * left or one has failed. Returns the errors, each with its job's number (a job that had started when another
+ * failed still finishes).
+ */
+export async function sideBySide(
+  count: number,
+  threads: number,
+  run: { here: (k: number) => Promise<void>; there: (k: number) => Promise<void>; finished: (done: number) => void },
+  order: number[] = Array.from({ length: count }, (_, k) => k),
+): Promise<{ k: number; error: unknown }[]> {
+  const errors: { k: number; error: unknown }[] = [];
+  let next = 0;
+  let done = 0;
+  /** One thread's loop: the next job waiting, until none is left or one has failed. */
+  const loop = async (here: boolean) => {
+    while (next < count && errors.length === 0) {
+      const k = order[next++];
+      try {
+        await (here ? run.here(k) : run.there(k));
+        run.finished(++done);
+      } catch (error) {
+        errors.push({ k, error });
+      }
+    }
+  };
+  await Promise.all([loop(true), ...Array.from({ length: threads - 1 }, () => loop(false))]);
+  return errors;
 }

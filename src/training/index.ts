@@ -16,6 +16,8 @@ export { train, describeHistory } from './train';
 export type { TogetherOptions } from './together';
 export { trainTogether } from './together';
 export { trainEach } from './each';
+export { trainGroups } from './groups';
+export type { TogetherGroup } from './groups';
 export type { Evaluation } from './evaluate';
 export { evaluate } from './evaluate';
 export type { Baselines, BaselineScore, BaselineOptions } from './baselines';

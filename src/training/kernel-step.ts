@@ -1,7 +1,7 @@
 /**
  * One training step of one or several models, kernel by kernel (models/kernel-mlp.ts): each model's forward
- * pass, its loss and dLoss/dy (binary cross-entropy on logits and mean squared error through the kernels
- * TensorFlow.js's autodiff runs, models/kernel-loss.ts; softmax cross-entropy through the autodiff itself), its
+ * pass, its loss and dLoss/dy (binary and softmax cross-entropy on logits and mean squared error through the
+ * kernels TensorFlow.js's autodiff runs, models/kernel-loss.ts; a loss on probabilities through the autodiff itself), its
  * backward pass, the global gradient norm, one transfer of every number to the host, and the update: plain SGD, W <- W - learningRate dLoss/dW, or momentum, Adam or RMSProp (kernel-optimizers.ts). The numbers
  * are those of the engine path's step, operation for operation.
  *
@@ -114,7 +114,7 @@ function lossesTogether(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, 
 
 /**
  * Each model's loss, accuracy and dLoss/dy: kernel by kernel where models/kernel-loss.ts writes the loss
- * out (binary cross-entropy on logits, mean squared error), else through TensorFlow.js's autodiff (all the
+ * out (binary and softmax cross-entropy on logits, mean squared error), else through TensorFlow.js's autodiff (all the
  * models' terms at once for a loss that is a plain mean). The numbers are the same either way.
  */
 function lossesOf(scope: KernelScope, ys: tf.TensorInfo[], yb: tf.Tensor, loss: StepLoss): StepLosses {

@@ -6,7 +6,7 @@
  * probe batch is `probes.data` when given, else the first 256 training examples.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataLike, Dataset, takeExamples } from '../core/data';
+import { DataLike, Dataset, takeExamples, toTensors } from '../core/data';
 import { Random } from '../core/random';
 
 /** Examples in the default probe batch. */
@@ -14,12 +14,22 @@ export const PROBE_BATCH_SIZE = 256;
 
 /** The fixed probe batch, and whether it holds tensors this module made (to dispose at the end). */
 export function probeBatchFor(data: DataLike, given: DataLike | undefined): { data: DataLike; dispose(): void } {
-  if (given) return { data: given, dispose: () => undefined };
-  if (!(data.x instanceof tf.Tensor)) return { data: takeExamples(data as Dataset<unknown[]>, PROBE_BATCH_SIZE) as DataLike, dispose: () => undefined };
+  if (given) return asTensors(given);
+  if (!(data.x instanceof tf.Tensor)) return asTensors(takeExamples(data as Dataset<unknown[]>, PROBE_BATCH_SIZE) as DataLike);
   const n = Math.min(PROBE_BATCH_SIZE, data.x.shape[0]);
   const x = data.x.slice(0, n);
   const y = (data.y as tf.Tensor).slice(0, n);
   return { data: { x, y, task: 'task' in data ? data.task : undefined }, dispose: () => [x, y].forEach((t) => t.dispose()) };
+}
+
+/**
+ * The probe batch as tensors, made once for the whole run (the same float32 numbers every probe would make
+ * from the arrays at each call, without converting them again).
+ */
+function asTensors(batch: DataLike): { data: DataLike; dispose(): void } {
+  if (batch.x instanceof tf.Tensor && batch.y instanceof tf.Tensor) return { data: batch, dispose: () => undefined };
+  const t = toTensors(batch, 'train');
+  return { data: { x: t.x, y: t.y, task: 'task' in batch ? batch.task : undefined }, dispose: () => t.dispose() };
 }
 
 /** True when the probes run after step `step` (the s-th of `total` steps in this call). */

@@ -85,8 +85,8 @@ export function gradscopeEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('GRADSCOPE_') && e[1] !== undefined));
 }
 
-/** The job of one worker: its models' options and weights, the data and the options, all plain. */
-function jobFor(run: ThreadedRun, group: number[]): GroupJob {
+/** The job of one worker: its models' options and weights (`group`: their numbers in `run.models`), the data and the options, all plain. */
+export function jobFor(run: Pick<ThreadedRun, 'models' | 'data' | 'all' | 'options'>, group: number[]): GroupJob {
   const probes = run.options.probes;
   const probeData = probes && (probes.data as DataLike | undefined);
   const asPlain = (d: DataLike) => {

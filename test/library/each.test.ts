@@ -51,6 +51,7 @@ test.each([
   ['relu, adam, held-out data', { activation: 'relu', init: 'heNormal' }, (seed: number) => ({ steps: 40, batchSize: 64, seed, optimizer: 'adam', quiet: true, probes: { every: 20, activations: false }, validation: circles({ n: 64, seed: 9 }) })],
   ['sigmoid with batch norm (running statistics)', { activation: 'sigmoid', init: 'glorotNormal', batchNorm: 'before' }, (seed: number) => ({ steps: 40, batchSize: 64, seed, quiet: true, probes: { every: 30, activations: false, weights: false, gradients: false } })],
   ['prelu, probes on given data', { activation: 'prelu', init: 'heNormal' }, (seed: number) => ({ steps: 40, batchSize: 64, seed, quiet: true, probes: { every: 20, weights: false, data: circles({ n: 64, seed: 3 }) } })],
+  ["sigmoid with batch norm, one unit's inputs on given data", { activation: 'sigmoid', init: 'glorotNormal', batchNorm: 'before' }, (seed: number) => ({ steps: 40, batchSize: 64, seed, quiet: true, probes: { every: 20, gradients: false, updates: false, weights: false, activations: false, data: circles({ n: 64, seed: 3 }), unit: { layer: 'activation_04', index: 2 } }, validation: circles({ n: 64, seed: 9 }) })],
 ] as const)('%s: trainEach gives the plain calls\' histories and weights bit for bit', async (_, shape, options) => {
   const plain = await run(shape as Partial<MlpOptions>, options as (seed: number) => TrainOptions, false);
   toWorkers.mockClear();

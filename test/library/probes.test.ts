@@ -15,6 +15,8 @@ import {
   recurrent,
   spirals,
   takeExamples,
+  train,
+  unitInputs,
   weightStats,
 } from '../../src/advanced';
 
@@ -169,5 +171,43 @@ describe('probes on a model built without gradscope', () => {
   test('a shape mismatch is reported before tfjs fails', () => {
     const model = mlp({ inputs: 3, outputs: 1, depth: 1, width: 2 });
     expect(() => gradientNorms(model, spirals({ n: 8 }))).toThrow(/^gradientNorms: data.x shape is '\[8, 2\]'; allowed: \[examples, 3\]/);
+  });
+});
+
+describe("one unit's inputs", () => {
+  const data = spirals({ n: 96, seed: 2 });
+
+  test('unitInputs records z of the chosen unit on every example, in training mode, and leaves the running statistics alone', () => {
+    const model = mlp({ inputs: 2, outputs: 1, depth: 3, width: 8, activation: 'sigmoid', init: 'glorotNormal', batchNorm: 'before', seed: 4 });
+    const running = () => model.nonTrainableWeights.map((w) => Array.from(w.read().dataSync()));
+    const before = running();
+    const tensors = tf.memory().numTensors;
+    const record = unitInputs(model, data, { layer: 'activation_03', index: 5, step: 7 });
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(running()).toEqual(before);
+    expect(record).toMatchObject({ probe: 'unitInputs', step: 7, layer: 'activation_03', index: 5, training: true });
+    // The same numbers as the layers API's own pass to that layer's input, column 5.
+    const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer('activation_03').input as tf.SymbolicTensor });
+    const z = tf.tidy(() => Array.from((probe.apply(tf.tensor2d(data.x), { training: true }) as tf.Tensor).slice([0, 5], [-1, 1]).dataSync()));
+    expect(record.values).toEqual(z);
+    expect(record.values).toHaveLength(96);
+    // Training mode normalises with the batch's own statistics: mean about beta (0), unlike inference mode.
+    expect(Math.abs(record.values.reduce((a, b) => a + b, 0) / 96)).toBeLessThan(1e-5);
+    const inference = unitInputs(model, data, { layer: 'activation_03', index: 5, training: false });
+    expect(inference.values).not.toEqual(record.values);
+    model.dispose();
+  });
+
+  test('train records it at the probe cadence when probes.unit is given; a bad unit is refused by name', async () => {
+    const model = mlp({ inputs: 2, outputs: 1, depth: 2, width: 8, activation: 'relu', init: 'heNormal', seed: 1 });
+    const history = await train(model, data, { steps: 20, batchSize: 32, quiet: true, probes: { every: 10, gradients: false, weights: false, activations: false, unit: { layer: 'activation_02', index: 0 } } });
+    expect(history.unitInputs.map((r) => r.step)).toEqual([0, 10, 20]);
+    expect(history.unitInputs[0].values).toHaveLength(96);
+    const withoutUnit = await train(model, data, { steps: 2, batchSize: 32, quiet: true, probes: { every: 1 } });
+    expect(withoutUnit.unitInputs).toEqual([]);
+    await expect(train(model, data, { steps: 2, quiet: true, probes: { unitInputs: true } })).rejects.toThrow(/^train: probes.unit is undefined; allowed: the unit whose inputs unitInputs records/);
+    await expect(train(model, data, { steps: 2, quiet: true, probes: { unit: { layer: 'activation_09', index: 0 } } })).rejects.toThrow(/^train: probes.unit.layer is 'activation_09'; allowed: a layer name of the model: /);
+    expect(() => unitInputs(model, data, { layer: 'activation_01', index: 8 })).toThrow(/^unitInputs: options.index is 8; allowed: /);
+    model.dispose();
   });
 });
