@@ -105,7 +105,8 @@ function checkCommonShape(where: string, models: tf.LayersModel[]): void {
  * time, one per thread: one thread per core, the cores being os.availableParallelism() (2 on the reference
  * machine), because the wasm backend computes on one core; or one thread per model when the models do not
  * split evenly over the cores (3 or 5 models on 2 cores), so that the cores share the work equally instead
- * of one core finishing its group and waiting for the other (threads.ts's threadsSharingCores). This thread trains the first group and worker threads (threads.ts) the others;
+ * of one core finishing its group and waiting for the other (threads.ts's threadsSharingCores). This thread
+ * trains the first group and worker threads (threads.ts) the others;
  * every history and final weight is bit for bit what one thread gives (together-threads.ts says why). One
  * thread is used on the native backend (which spreads its own work over the cores already), for a run
  * shorter than about half a second (a worker's start and the transfer would cost more than they save), with
