@@ -10,7 +10,8 @@
  *      (by the last recorded time) first. An executed
  *      copy is reused instead when build/executed/runs/<notebook>.json says it came from the same notebook bytes
  *      with the same built library (dist/) and kernel (kernel/), and ran clean: `npm test` leaves such copies
- *      (--fresh executes every notebook anyway);
+ *      (--fresh executes every notebook anyway). The kernels draw their charts' snapshots (image/jpeg) in this
+ *      script's browser (serveImages, src/export/image-server.ts), not each in a Chromium of its own;
  *   2. collects every chart output: the `application/vnd.plotly.v1+json` entry of each display_data /
  *      execute_result that show(), liveChart() or a figure left on a cell's last line produced;
  *   3. writes each chart to figures/<notebook>/<figure-name>.{png,svg,html,json,csv}, where the name is the
