@@ -399,8 +399,9 @@ async function main() {
   let imageServer;
   const kernelEnv = async () => {
     if (!status.available) return {};
-    imageServer = await lib.serveImages();
-    return imageServer.environment;
+    const server = await lib.serveImages();
+    imageServer = server;
+    return server.environment;
   };
   let drawing = Promise.resolve();
   /** @type {Promise<{ notebook: string, figures: object[] }>[]} */
