@@ -10,7 +10,8 @@
  *      (by the last recorded time) first. An executed
  *      copy is reused instead when build/executed/runs/<notebook>.json says it came from the same notebook bytes
  *      with the same built library (dist/) and kernel (kernel/), and ran clean: `npm test` leaves such copies
- *      (--fresh executes every notebook anyway);
+ *      (--fresh executes every notebook anyway). The kernels draw their charts' snapshots (image/jpeg) in this
+ *      script's browser (serveImages, src/export/image-server.ts), not each in a Chromium of its own;
  *   2. collects every chart output: the `application/vnd.plotly.v1+json` entry of each display_data /
  *      execute_result that show(), liveChart() or a figure left on a cell's last line produced;
  *   3. writes each chart to figures/<notebook>/<figure-name>.{png,svg,html,json,csv}, where the name is the
@@ -205,11 +206,18 @@ function execute(notebook, executedPath, options) {
   return JSON.parse(fs.readFileSync(executedPath, 'utf8'));
 }
 
-/** Executes one notebook in the background; resolves to its failure message, or undefined when it ran clean. */
-function executeAsync(notebook, executedPath, options) {
+/**
+ * Executes one notebook in the background; resolves to its failure message, or undefined when it ran clean.
+ * `env` is added to the kernel's environment (the address of the browser that draws its snapshots).
+ */
+function executeAsync(notebook, executedPath, options, env = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(python(), [RUNNER, notebook, executedPath, '--timeout', String(options.timeout)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python(), [RUNNER, notebook, executedPath, '--timeout', String(options.timeout)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -234,9 +242,10 @@ function jobs() {
 /**
  * The executed copy of every notebook: reused when up to date (unless --fresh), otherwise executed, `jobs()`
  * at a time; `onExecuted(i)` is called as soon as notebook i's copy is ready and ran clean. Exits naming the
- * notebook and the cell when one fails.
+ * notebook and the cell when one fails. `kernelEnv()`, called once when something is to be executed, gives
+ * what to add to the kernels' environment.
  */
-async function executeAll(notebooks, options, onExecuted = (/** @type {number} */ _i) => {}) {
+async function executeAll(notebooks, options, onExecuted = (/** @type {number} */ _i) => {}, kernelEnv = async () => ({})) {
   const targets = notebooks.map((notebook) => path.join(options.executed, `${path.basename(notebook, '.ipynb')}.ipynb`));
   const todo = [];
   const engine = engineHash();
@@ -251,10 +260,11 @@ async function executeAll(notebooks, options, onExecuted = (/** @type {number} *
   const lastSeconds = (/** @type {number} */ i) => recorded(notebooks[i])?.summary?.seconds ?? 0;
   todo.sort((a, b) => lastSeconds(b) - lastSeconds(a));
   if (todo.length) console.log(`executing ${todo.length} notebook(s), ${jobs()} at a time, the slowest first`);
+  const env = todo.length ? await kernelEnv() : {};
   const failures = [];
   const worker = async () => {
     for (let i = todo.shift(); i !== undefined; i = todo.shift()) {
-      const message = await executeAsync(notebooks[i], targets[i], options);
+      const message = await executeAsync(notebooks[i], targets[i], options, env);
       if (message) failures.push(message);
       else onExecuted(i);
     }
@@ -383,15 +393,34 @@ async function main() {
   // Each notebook's charts are drawn as soon as it has executed, one notebook at a time (one Chromium, open
   // from now until the end).
   if (drawsImages && status.available) lib.keepBrowserOpen();
+  // The same browser draws the kernels' snapshots (the image/jpeg of each chart output): one browser for the
+  // whole run instead of one more per kernel.
+  /** @type {{ environment: Record<string, string>, drawn: number, close(): Promise<void> } | undefined} */
+  let imageServer;
+  const kernelEnv = async () => {
+    if (!status.available) return {};
+    const server = await lib.serveImages();
+    imageServer = server;
+    return server.environment;
+  };
   let drawing = Promise.resolve();
   /** @type {Promise<{ notebook: string, figures: object[] }>[]} */
   const drawn = [];
-  const executed = executeAll(options.notebooks, options, (i) => {
-    drawn[i] = drawing.then(() => drawCharts(i));
-    drawn[i].catch(() => {}); // reported by the Promise.all below
-    drawing = drawn[i].then(() => undefined, () => undefined);
-  });
+  const executed = executeAll(
+    options.notebooks,
+    options,
+    (i) => {
+      drawn[i] = drawing.then(() => drawCharts(i));
+      drawn[i].catch(() => {}); // reported by the Promise.all below
+      drawing = drawn[i].then(() => undefined, () => undefined);
+    },
+    kernelEnv,
+  );
   await executed;
+  if (imageServer) {
+    console.log(`  the kernels' snapshots: ${imageServer.drawn} image(s) drawn by this run's browser`);
+    await imageServer.close();
+  }
   entries.push(...(await Promise.all(options.notebooks.map((_, i) => drawn[i]))));
   fs.writeFileSync(path.join(options.out, 'index.html'), galleryHtml(entries));
   fs.writeFileSync(path.join(options.out, 'index.json'), `${JSON.stringify(entries, null, 1)}\n`);

@@ -7,7 +7,9 @@
  *     (the jupyterlab-plotly extension), also in a saved notebook opened later, which is "untrusted".
  *     `npm run figures` reads the figures back from this entry of the executed notebooks.
  *   - `image/jpeg`: a static snapshot, so that GitHub, nbviewer and nbconvert, which run no JavaScript,
- *     still show the chart. Drawn by headless Chromium when it is installed. Why JPEG and not PNG:
+ *     still show the chart. Drawn by headless Chromium when it is installed: the kernel's own, or, when the
+ *     kernel was started with GRADSCOPE_IMAGE_SERVER (`npm run figures` does so), the one browser of the
+ *     process that started it (export/image-server.ts). Why JPEG and not PNG:
  *     JupyterLab's Plotly renderer (jupyterlab-plotly) shows the bundle's `image/png`, when there is one,
  *     *instead of* the interactive chart, and never draws the chart itself; it ignores `image/jpeg`, so with
  *     a JPEG the notebook stays interactive in JupyterLab and still has a picture everywhere else.

@@ -17,5 +17,8 @@ export {
   chromiumFlags,
   needsNoSandbox,
   CHROMIUM_HINT,
+  IMAGE_SERVER_VARIABLE,
 } from './chromium';
 export type { ImageSize, ImageFormat } from './chromium';
+export { serveImages } from './image-server';
+export type { ImageServer } from './image-server';

@@ -17,9 +17,16 @@ import json
 import sys
 import time
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+# jsonschema (which nbformat imports) checks the "iri" string format with rfc3987_syntax when that is installed
+# (JupyterLab's dependencies bring it), and that module builds a Lark parser of all of RFC 3987 as it is imported:
+# 2.5-3 s of CPU, most of this script's start-up, before the kernel can even start. The notebook schema names no
+# string format and nbformat validates without a format checker, so it is never used here: None in sys.modules
+# makes its import fail, which jsonschema expects (an optional checker).
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
 
 PLOTLY = "application/vnd.plotly.v1+json"
 
