@@ -24,6 +24,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as paths from '../../tools/paths';
 import { bothWays, readNotebook, solutionCells } from '../exercises/exercise-groups';
+import { ImageServer, chromiumStatus, closeBrowser, serveImages } from '../../src/export';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { engineHash } = require('../../scripts/figures') as { engineHash: () => string };
 
@@ -171,8 +172,29 @@ function primeBothWays(sources: string[]): Promise<void> {
   return Promise.all([...byFolder].filter(([, inputs]) => inputs.length > 1).map(primeFolder)).then(() => undefined);
 }
 
+/**
+ * The kernels' chart snapshots drawn by one browser in this process (src/export/image-server.ts) instead of a
+ * Chromium started by each kernel: started with the first notebook executed, closed by `executeOnce` at its
+ * end. Without a Chromium here the kernels draw (or skip) their snapshots themselves, as they would anyway.
+ */
+function imageServerFor(): { environment(): Promise<Record<string, string>>; close(): Promise<void> } {
+  let server: Promise<ImageServer> | undefined;
+  return {
+    async environment() {
+      if (!chromiumStatus().available) return {};
+      server ??= serveImages();
+      return (await server).environment;
+    },
+    async close() {
+      if (!server) return;
+      await (await server).close();
+      await closeBrowser();
+    },
+  };
+}
+
 /** Runs the runner on one notebook (asynchronously, so that several run side by side). */
-function runOne(source: string, timeoutSeconds: number): Promise<Execution> {
+function runOne(source: string, timeoutSeconds: number, environment: Record<string, string> = {}): Promise<Execution> {
   const stem = path.basename(source, '.ipynb');
   const executed = path.join(EXECUTED_DIR, `${stem}.ipynb`);
   const args = [RUNNER, source, executed, '--timeout', String(timeoutSeconds)];
@@ -188,7 +210,7 @@ function runOne(source: string, timeoutSeconds: number): Promise<Execution> {
   const hash = hashOf(source);
   const engine = engineHash();
   return new Promise((resolve, reject) => {
-    const child = spawn(paths.venvPython, args, { cwd: paths.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(paths.venvPython, args, { cwd: paths.root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...environment } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -220,6 +242,7 @@ export async function executeOnce(sources: string[], timeoutSeconds = 900): Prom
   const queue = [...new Set(sources)].sort((a, b) => lastSeconds(b) - lastSeconds(a));
   const runningElsewhere: string[] = [];
   const primed = primeBothWays(queue);
+  const images = imageServerFor();
   const worker = async () => {
     for (let source = queue.shift(); source; source = queue.shift()) {
       const done = reusable(source);
@@ -232,7 +255,7 @@ export async function executeOnce(sources: string[], timeoutSeconds = 900): Prom
         continue;
       }
       try {
-        const execution = await runOne(source, timeoutSeconds);
+        const execution = await runOne(source, timeoutSeconds, await images.environment());
         fs.writeFileSync(recordFile(source), JSON.stringify(execution, null, 1));
         result.set(source, execution);
       } finally {
@@ -240,16 +263,20 @@ export async function executeOnce(sources: string[], timeoutSeconds = 900): Prom
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs(), queue.length) }, worker));
-  // What another test file of this run was executing: wait for it, or execute it when that process gave up.
-  while (runningElsewhere.length) {
-    const waiting = runningElsewhere.filter((source) => !reusable(source) && fs.existsSync(lockFile(source)));
-    if (waiting.length === 0) {
-      queue.push(...runningElsewhere.splice(0));
-      await worker();
-      continue;
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs(), queue.length) }, worker));
+    // What another test file of this run was executing: wait for it, or execute it when that process gave up.
+    while (runningElsewhere.length) {
+      const waiting = runningElsewhere.filter((source) => !reusable(source) && fs.existsSync(lockFile(source)));
+      if (waiting.length === 0) {
+        queue.push(...runningElsewhere.splice(0));
+        await worker();
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
     }
-    await new Promise((r) => setTimeout(r, 1000));
+  } finally {
+    await images.close();
   }
   await primed;
   return result;
