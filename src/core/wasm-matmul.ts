@@ -18,9 +18,9 @@
  * each dot product is summed (float32 rounding).
  */
 import * as tf from '@tensorflow/tfjs';
+import { swapWasmKernel } from './wasm-kernel-swap';
 
 const KERNEL = 'BatchMatMul';
-let original: tf.KernelConfig | undefined;
 
 /** The number of matrices a [..., rows, cols] shape holds (1 for a plain matrix). */
 function matrices(shape: number[]): number {
@@ -40,31 +40,19 @@ function transposed(info: tf.TensorInfo, backend: tf.KernelBackend): tf.TensorIn
  * `useTransposeFirst(false)` puts the backend's own kernel back (to compare the two in one process).
  */
 export function useTransposeFirst(on = true): void {
-  const current = tf.getKernel(KERNEL, 'wasm');
-  if (!current) return;
-  if (!original) original = current;
-  const base = original;
-  tf.unregisterKernel(KERNEL, 'wasm');
-  if (!on) {
-    tf.registerKernel(base);
-    return;
-  }
-  tf.registerKernel({
-    ...base,
-    kernelFunc: (args) => {
-      const { inputs, attrs } = args;
-      const backend = args.backend as tf.KernelBackend;
-      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      if ((!transposeA && !transposeB) || matrices(a.shape) !== 1 || matrices(b.shape) !== 1) return base.kernelFunc(args);
-      const a2 = transposeA ? transposed(a, backend) : a;
-      const b2 = transposeB ? transposed(b, backend) : b;
-      try {
-        return base.kernelFunc({ inputs: { a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-      } finally {
-        if (a2 !== a) backend.disposeData(a2.dataId);
-        if (b2 !== b) backend.disposeData(b2.dataId);
-      }
-    },
+  swapWasmKernel(KERNEL, on, (base) => (args) => {
+    const { inputs, attrs } = args;
+    const backend = args.backend as tf.KernelBackend;
+    const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if ((!transposeA && !transposeB) || matrices(a.shape) !== 1 || matrices(b.shape) !== 1) return base.kernelFunc(args);
+    const a2 = transposeA ? transposed(a, backend) : a;
+    const b2 = transposeB ? transposed(b, backend) : b;
+    try {
+      return base.kernelFunc({ inputs: { a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    } finally {
+      if (a2 !== a) backend.disposeData(a2.dataId);
+      if (b2 !== b) backend.disposeData(b2.dataId);
+    }
   });
 }

@@ -11,9 +11,9 @@
  * `useRowTile()` installs it for float32 and int32 tensors (other types keep the backend's own kernel).
  */
 import * as tf from '@tensorflow/tfjs';
+import { swapWasmKernel } from './wasm-kernel-swap';
 
 const KERNEL = 'Tile';
-let original: tf.KernelConfig | undefined;
 
 /** The parts of the wasm backend the kernel uses: output allocation and typed views of its memory. */
 interface WasmMemory {
@@ -56,27 +56,15 @@ export function tileRows(x: ArrayLike<number>, xShape: number[], out: { [i: numb
  * `useRowTile(false)` puts the backend's own kernel back (to compare the two in one process).
  */
 export function useRowTile(on = true): void {
-  const current = tf.getKernel(KERNEL, 'wasm');
-  if (!current) return;
-  if (!original) original = current;
-  const base = original;
-  tf.unregisterKernel(KERNEL, 'wasm');
-  if (!on) {
-    tf.registerKernel(base);
-    return;
-  }
-  tf.registerKernel({
-    ...base,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { reps } = args.attrs as unknown as { reps: number[] };
-      if ((x.dtype !== 'float32' && x.dtype !== 'int32') || reps.length !== x.shape.length) return base.kernelFunc(args);
-      const memory = args.backend as unknown as WasmMemory;
-      const shape = x.shape.map((d, a) => d * reps[a]);
-      // Allocate first: an allocation can grow wasm memory and detach earlier views of it.
-      const out = memory.makeOutput(shape, x.dtype);
-      tileRows(memory.typedArrayFromHeap(x), x.shape, memory.typedArrayFromHeap(out), shape);
-      return out;
-    },
+  swapWasmKernel(KERNEL, on, (base) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { reps } = args.attrs as unknown as { reps: number[] };
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || reps.length !== x.shape.length) return base.kernelFunc(args);
+    const memory = args.backend as unknown as WasmMemory;
+    const shape = x.shape.map((d, a) => d * reps[a]);
+    // Allocate first: an allocation can grow wasm memory and detach earlier views of it.
+    const out = memory.makeOutput(shape, x.dtype);
+    tileRows(memory.typedArrayFromHeap(x), x.shape, memory.typedArrayFromHeap(out), shape);
+    return out;
   });
 }
